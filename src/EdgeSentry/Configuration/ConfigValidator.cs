@@ -1,0 +1,222 @@
+using System.Text.RegularExpressions;
+using EdgeSentry.Capture;
+
+namespace EdgeSentry.Configuration;
+
+/// <summary>Every semantic check, collecting all errors with their paths (nothing stops at the first).</summary>
+public static partial class ConfigValidator
+{
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex TopicSafeId();
+
+    public static void Validate(EdgeSentryOptions o, List<string> errors, Func<EdgeSentryOptions, List<string>, IReadOnlyList<string>?>? labelsFor)
+    {
+        if (!TopicSafeId().IsMatch(o.EdgeId ?? string.Empty))
+        {
+            errors.Add($"$.edgeId: '{o.EdgeId}' must be 1-64 letters, digits, '-' or '_' (it is part of MQTT topics)");
+        }
+
+        if (o.StatsIntervalSeconds is < 1 or > 3600)
+        {
+            errors.Add($"$.statsIntervalSeconds: {o.StatsIntervalSeconds} must be between 1 and 3600");
+        }
+
+        ValidateMqtt(o.Mqtt, errors);
+        ValidateDetector(o.Detector, errors);
+
+        IReadOnlyList<string>? labels = null;
+        if (File.Exists(o.Detector.Model))
+        {
+            labels = labelsFor?.Invoke(o, errors);
+        }
+
+        if (o.Cameras.Count == 0)
+        {
+            errors.Add("$.cameras: at least one camera is needed");
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < o.Cameras.Count; i++)
+        {
+            var c = o.Cameras[i];
+            string p = $"$.cameras[{i}]";
+            if (!TopicSafeId().IsMatch(c.Id ?? string.Empty))
+            {
+                errors.Add($"{p}.id: '{c.Id}' must be 1-64 letters, digits, '-' or '_' (it is part of MQTT topics)");
+            }
+            else if (!ids.Add(c.Id))
+            {
+                errors.Add($"{p}.id: '{c.Id}' is used by another camera");
+            }
+
+            if (!TopicSafeId().IsMatch(c.GridId ?? string.Empty))
+            {
+                errors.Add($"{p}.gridId: '{c.GridId}' must be 1-64 letters, digits, '-' or '_'");
+            }
+
+            ValidateUrl(c.Url, $"{p}.url", errors);
+            if (c.Latitude is < -90 or > 90)
+            {
+                errors.Add($"{p}.latitude: {c.Latitude} is outside [-90, 90]");
+            }
+
+            if (c.Longitude is < -180 or > 180)
+            {
+                errors.Add($"{p}.longitude: {c.Longitude} is outside [-180, 180]");
+            }
+
+            if (c.Latitude.HasValue != c.Longitude.HasValue)
+            {
+                errors.Add($"{p}: latitude and longitude go together");
+            }
+
+            if (c.MaxFps is <= 0 or > 120)
+            {
+                errors.Add($"{p}.maxFps: {c.MaxFps} must be in (0, 120]");
+            }
+
+            if (c.StallSeconds is < 1 or > 300)
+            {
+                errors.Add($"{p}.stallSeconds: {c.StallSeconds} must be between 1 and 300");
+            }
+
+            if (c.MaxDecodeWidth is < 64 or > 7680)
+            {
+                errors.Add($"{p}.maxDecodeWidth: {c.MaxDecodeWidth} must be between 64 and 7680");
+            }
+
+            c.Analytics.Validate($"{p}.analytics", labels ?? [], errors);
+        }
+
+        if (o.Demo?.RtspServer is { } rtsp)
+        {
+            if (rtsp.Port is < 1 or > 65535)
+            {
+                errors.Add($"$.demo.rtspServer.port: {rtsp.Port} is not a TCP port");
+            }
+
+            foreach (var (name, file) in rtsp.Clips)
+            {
+                if (!TopicSafeId().IsMatch(name))
+                {
+                    errors.Add($"$.demo.rtspServer.clips.{name}: mount names are letters, digits, '-' or '_'");
+                }
+
+                if (!File.Exists(file))
+                {
+                    errors.Add($"$.demo.rtspServer.clips.{name}: clip not found: {file}");
+                }
+            }
+        }
+    }
+
+    private static void ValidateUrl(string url, string path, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            errors.Add($"{path}: a camera needs a URL or a file");
+            return;
+        }
+
+        if (url.Contains("://", StringComparison.Ordinal))
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
+            {
+                errors.Add($"{path}: '{UrlRedactor.Redact(url)}' is not a valid URL");
+            }
+            else if (uri.Scheme is not ("rtsp" or "rtsps" or "rtmp" or "http" or "https" or "file" or "udp" or "srt"))
+            {
+                errors.Add($"{path}: scheme '{uri.Scheme}' is not supported (rtsp, rtsps, rtmp, http(s), srt, udp, file)");
+            }
+
+            return;
+        }
+
+        if (!File.Exists(url))
+        {
+            errors.Add($"{path}: file not found: {url}");
+        }
+    }
+
+    private static void ValidateMqtt(MqttOptions m, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(m.Host))
+        {
+            errors.Add("$.mqtt.host: a broker host is needed");
+        }
+
+        if (m.Port is < 1 or > 65535)
+        {
+            errors.Add($"$.mqtt.port: {m.Port} is not a TCP port");
+        }
+
+        if (m.KeepAliveSeconds is < 5 or > 3600)
+        {
+            errors.Add($"$.mqtt.keepAliveSeconds: {m.KeepAliveSeconds} must be between 5 and 3600");
+        }
+
+        if (m.ConnectTimeoutSeconds is <= 0 or > 300)
+        {
+            errors.Add($"$.mqtt.connectTimeoutSeconds: {m.ConnectTimeoutSeconds} must be in (0, 300]");
+        }
+
+        if (m.Password is not null && m.PasswordEnvironmentVariable is not null)
+        {
+            errors.Add("$.mqtt: give either password or passwordEnvironmentVariable, not both");
+        }
+
+        if (m.PasswordEnvironmentVariable is { } env && Environment.GetEnvironmentVariable(env) is null)
+        {
+            errors.Add($"$.mqtt.passwordEnvironmentVariable: environment variable {env} is not set");
+        }
+
+        if ((m.Password is not null || m.PasswordEnvironmentVariable is not null) && string.IsNullOrEmpty(m.Username))
+        {
+            errors.Add("$.mqtt.username: a password needs a username");
+        }
+
+        if (m.Tls is { } tls)
+        {
+            if (tls.CaFile is null)
+            {
+                errors.Add("$.mqtt.tls.caFile: TLS needs a CA file");
+            }
+
+            foreach (var (name, file) in new[] { ("caFile", tls.CaFile), ("certFile", tls.CertFile), ("keyFile", tls.KeyFile) })
+            {
+                if (file is not null && !File.Exists(file))
+                {
+                    errors.Add($"$.mqtt.tls.{name}: file not found: {file}");
+                }
+            }
+
+            if ((tls.CertFile is null) != (tls.KeyFile is null))
+            {
+                errors.Add("$.mqtt.tls: certFile and keyFile go together");
+            }
+        }
+    }
+
+    private static void ValidateDetector(DetectorOptions d, List<string> errors)
+    {
+        if (!File.Exists(d.Model))
+        {
+            errors.Add($"$.detector.model: model file not found: {d.Model}");
+        }
+
+        if (d.Workers is < 1 or > 64)
+        {
+            errors.Add($"$.detector.workers: {d.Workers} must be between 1 and 64");
+        }
+
+        if (d.IntraOpThreads is < 1 or > 64)
+        {
+            errors.Add($"$.detector.intraOpThreads: {d.IntraOpThreads} must be between 1 and 64");
+        }
+
+        if (d.ScoreThreshold is <= 0 or >= 1)
+        {
+            errors.Add($"$.detector.scoreThreshold: {d.ScoreThreshold} must be in (0, 1)");
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using EdgeSentry.Capture;
+using EdgeSentry.Rules;
+
+namespace EdgeSentry.Configuration;
+
+/// <summary>The whole configuration file (JSON, camelCase). Validated completely by <see cref="ConfigValidator"/>.</summary>
+public sealed class EdgeSentryOptions
+{
+    /// <summary>This box's id; it appears in MQTT topics, so letters, digits, '-' and '_' only.</summary>
+    public string EdgeId { get; set; } = "edge-01";
+
+    public MqttOptions Mqtt { get; set; } = new();
+
+    public DetectorOptions Detector { get; set; } = new();
+
+    public List<CameraOptions> Cameras { get; set; } = [];
+
+    /// <summary>Optional: real peers the service starts itself (the built-in demo).</summary>
+    public DemoOptions? Demo { get; set; }
+
+    /// <summary>Seconds between stats messages on edgesentry/v1/edges/{edgeId}/stats.</summary>
+    public double StatsIntervalSeconds { get; set; } = 30;
+}
+
+public sealed class MqttOptions
+{
+    public string Host { get; set; } = "127.0.0.1";
+    public int Port { get; set; } = 1883;
+    /// <summary>Defaults to "edgesentry-{edgeId}".</summary>
+    public string? ClientId { get; set; }
+    public string? Username { get; set; }
+    /// <summary>Prefer <see cref="PasswordEnvironmentVariable"/>; a password here is never logged.</summary>
+    public string? Password { get; set; }
+    public string? PasswordEnvironmentVariable { get; set; }
+    public int KeepAliveSeconds { get; set; } = 30;
+    public MqttTlsOptions? Tls { get; set; }
+    /// <summary>Seconds to wait for the broker's CONNACK at start-up.</summary>
+    public double ConnectTimeoutSeconds { get; set; } = 10;
+}
+
+public sealed class MqttTlsOptions
+{
+    public string? CaFile { get; set; }
+    public string? CertFile { get; set; }
+    public string? KeyFile { get; set; }
+}
+
+public sealed class DetectorOptions
+{
+    /// <summary>Path of the .onnx file; its manifest in models/ says how to feed and decode it.</summary>
+    public string Model { get; set; } = "${shared}/models/yolox_nano.onnx";
+    /// <summary>Inference workers (one session each).</summary>
+    public int Workers { get; set; } = 1;
+    /// <summary>Intra-op threads per session.</summary>
+    public int IntraOpThreads { get; set; } = 1;
+    /// <summary>Overrides the manifest's score threshold.</summary>
+    public float? ScoreThreshold { get; set; }
+    public string ExecutionProvider { get; set; } = "cpu";
+}
+
+public sealed class CameraOptions
+{
+    public string Id { get; set; } = string.Empty;
+    public string? Name { get; set; }
+    /// <summary>rtsp://user:pass@host/path, or a local video file (looped with <see cref="Loop"/>).</summary>
+    public string Url { get; set; } = string.Empty;
+    public string GridId { get; set; } = "default";
+    public double? Latitude { get; set; }
+    public double? Longitude { get; set; }
+    public RtspTransport Transport { get; set; } = RtspTransport.Tcp;
+    /// <summary>Pre-shrink wider streams to this width in ffmpeg (never below twice the model input).</summary>
+    public int? MaxDecodeWidth { get; set; } = 1280;
+    /// <summary>Detection-rate limit in frames per second (null: every frame).</summary>
+    public double? MaxFps { get; set; }
+    /// <summary>No frame for this long: the decoder is restarted.</summary>
+    public double StallSeconds { get; set; } = 10;
+    /// <summary>Files only: loop forever (a demo camera).</summary>
+    public bool Loop { get; set; }
+    /// <summary>Files only: deliver at the native frame rate like a camera (default true).</summary>
+    public bool Realtime { get; set; } = true;
+    /// <summary>Extra ffmpeg input flags, e.g. ["-hwaccel", "vaapi"].</summary>
+    public List<string> DecoderInputArguments { get; set; } = [];
+    /// <summary>Zones, lines, masks and rules of this camera.</summary>
+    public CameraRulesDefinition Analytics { get; set; } = new();
+}
+
+public sealed class DemoOptions
+{
+    /// <summary>Start a mosquitto on 127.0.0.1:mqtt.port unless something already listens there.</summary>
+    public bool StartBroker { get; set; }
+    public DemoRtspOptions? RtspServer { get; set; }
+}
+
+public sealed class DemoRtspOptions
+{
+    public int Port { get; set; } = 8554;
+    /// <summary>Mount name → clip file, served in loop mode as rtsp://127.0.0.1:port/name.</summary>
+    public Dictionary<string, string> Clips { get; set; } = [];
+}

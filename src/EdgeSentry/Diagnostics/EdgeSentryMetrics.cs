@@ -1,0 +1,39 @@
+using System.Diagnostics.Metrics;
+
+namespace EdgeSentry.Diagnostics;
+
+/// <summary>
+/// The service's instruments, on one Meter from <see cref="IMeterFactory"/>. Camera ids are the only
+/// tag; URLs never appear in metrics.
+/// </summary>
+public sealed class EdgeSentryMetrics
+{
+    public const string MeterName = "EdgeSentry";
+
+    public EdgeSentryMetrics(IMeterFactory meterFactory)
+    {
+        Meter = meterFactory.Create(MeterName);
+        FramesDecoded = Meter.CreateCounter<long>("edgesentry.frames.decoded", "{frame}", "Frames read from decoders");
+        FramesDropped = Meter.CreateCounter<long>("edgesentry.frames.dropped", "{frame}", "Frames replaced in the freshest-frame slot before detection took them");
+        FramesProcessed = Meter.CreateCounter<long>("edgesentry.frames.processed", "{frame}", "Frames through detection, tracking and rules");
+        InferenceLatency = Meter.CreateHistogram<double>("edgesentry.inference.duration", "ms", "Preprocess + model run + decode per frame");
+        FrameAge = Meter.CreateHistogram<double>("edgesentry.frame.age", "ms", "Captured to rules evaluated, per frame");
+        AlertLatency = Meter.CreateHistogram<double>("edgesentry.alert.latency", "ms", "Frame captured to incident acknowledged by the broker");
+        Incidents = Meter.CreateCounter<long>("edgesentry.incidents", "{incident}", "Incident transitions produced");
+        Reconnects = Meter.CreateCounter<long>("edgesentry.camera.reconnects", "{reconnect}", "Decoder restarts");
+        Stalls = Meter.CreateCounter<long>("edgesentry.camera.stalls", "{stall}", "Decoders killed by the watchdog");
+        PublishFailures = Meter.CreateCounter<long>("edgesentry.alerts.publish_failures", "{message}", "Incident publishes that failed and were retried");
+    }
+
+    public Meter Meter { get; }
+    public Counter<long> FramesDecoded { get; }
+    public Counter<long> FramesDropped { get; }
+    public Counter<long> FramesProcessed { get; }
+    public Histogram<double> InferenceLatency { get; }
+    public Histogram<double> FrameAge { get; }
+    public Histogram<double> AlertLatency { get; }
+    public Counter<long> Incidents { get; }
+    public Counter<long> Reconnects { get; }
+    public Counter<long> Stalls { get; }
+    public Counter<long> PublishFailures { get; }
+}

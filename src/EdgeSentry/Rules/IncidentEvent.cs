@@ -45,4 +45,8 @@ public sealed record IncidentEvent
     public double? DurationSeconds { get; init; }
     /// <summary>Set on ended: the peak count seen while the incident was open.</summary>
     public int? PeakObjectCount { get; init; }
+    /// <summary>Line-crossing: the counting line's id (ZoneId is null then).</summary>
+    public string? LineId { get; init; }
+    /// <summary>Line-crossing: crossings per label during this incident (in the counted direction).</summary>
+    public IReadOnlyDictionary<string, int>? ClassCounts { get; init; }
 }

@@ -1,0 +1,656 @@
+using System.Globalization;
+using EdgeSentry.Detection;
+using EdgeSentry.Tracking;
+
+namespace EdgeSentry.Rules;
+
+/// <summary>
+/// One camera's tracker and rules. Single-threaded: the camera's pipeline calls <see cref="Process"/>
+/// once per processed frame, in frame order, and the sink hears every incident transition synchronously.
+/// All timing is stream time (pts seconds), never frame counts; wall time only labels events and drives
+/// schedules. The per-frame path allocates nothing unless an incident transition is emitted.
+/// </summary>
+public sealed class CameraRuleEngine
+{
+    /// <summary>Half-width of the band around a counting line in which an object's side is undecided, so jitter on the line does not count.</summary>
+    internal const double LineDeadBand = 0.004;
+
+    private readonly string _cameraId;
+    private readonly IReadOnlyList<string> _labels;
+    private readonly CompiledZone[] _zones;
+    private readonly CompiledZone[] _masks;
+    private readonly CompiledRule[] _rules;
+    private readonly IObjectTracker _tracker;
+    private readonly int _capacity;
+    private readonly double[] _footX;
+    private readonly double[] _footY;
+    private readonly double[] _width;
+    private readonly double[] _height;
+    private readonly bool[] _inZone;
+    private EdgeSentry.Detection.Detection[] _kept = new EdgeSentry.Detection.Detection[256];
+    private long _incidentCounter;
+    private double _ptsOffset;
+    private double _lastPts = double.NaN;
+    private double _lastStep = 0.04;
+    private int _frameWidth = 1;
+    private int _frameHeight = 1;
+
+    public CameraRuleEngine(string cameraId, CameraRulesDefinition definition, IReadOnlyList<string> labels, TimeProvider timeProvider)
+        : this(cameraId, definition, labels, timeProvider, static options => new ByteTracker(options))
+    {
+    }
+
+    /// <summary>As the public constructor, with the tracker chosen by the caller (tracker comparisons, tests).</summary>
+    public CameraRuleEngine(
+        string cameraId, CameraRulesDefinition definition, IReadOnlyList<string> labels, TimeProvider timeProvider,
+        Func<TrackerOptions, IObjectTracker> trackerFactory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(cameraId);
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(trackerFactory);
+
+        var errors = new List<string>();
+        definition.Validate(cameraId, labels, errors);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException($"camera '{cameraId}' has invalid rules:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", errors)}", nameof(definition));
+        }
+
+        _cameraId = cameraId;
+        _labels = labels;
+        TrackerOptions = ToTrackerOptions(definition.Tracker);
+        _tracker = trackerFactory(TrackerOptions);
+        _capacity = _tracker.Tracks.Length;
+        _zones = definition.Zones.Select(z => new CompiledZone(z)).ToArray();
+        _masks = definition.Masks.Select(z => new CompiledZone(z)).ToArray();
+        var lines = definition.Lines.Select(l => new CompiledLine(l)).ToArray();
+        _rules = definition.Rules
+            .Where(r => r.Enabled)
+            .Select(r =>
+            {
+                int zoneIndex = r.Zone is null ? -1 : Array.FindIndex(_zones, z => z.Id == r.Zone);
+                var line = r.Line is null ? null : Array.Find(lines, l => l.Id == r.Line);
+                return new CompiledRule(r, zoneIndex < 0 ? null : _zones[zoneIndex], line, labels, _capacity, timeProvider.LocalTimeZone)
+                {
+                    ZoneIndex = zoneIndex,
+                };
+            })
+            .ToArray();
+        _footX = new double[_capacity];
+        _footY = new double[_capacity];
+        _width = new double[_capacity];
+        _height = new double[_capacity];
+        _inZone = new bool[Math.Max(1, _zones.Length) * _capacity];
+    }
+
+    public string CameraId => _cameraId;
+
+    public TrackerOptions TrackerOptions { get; }
+
+    /// <summary>The camera's tracker (its slot table is valid after each <see cref="Process"/>).</summary>
+    public IObjectTracker Tracker => _tracker;
+
+    /// <summary>Detections dropped because their bottom-centre lay in a mask.</summary>
+    public long DetectionsMasked { get; private set; }
+
+    /// <summary>Line-crossing rule <paramref name="ruleId"/>: crossings of class <paramref name="classId"/> since the engine started.</summary>
+    public int LineCrossings(string ruleId, int classId)
+    {
+        var rule = Array.Find(_rules, r => r.Id == ruleId && r.Kind == RuleKind.LineCrossing)
+            ?? throw new ArgumentException($"no enabled line-crossing rule '{ruleId}' on camera '{_cameraId}'", nameof(ruleId));
+        return rule.LineTotals[classId];
+    }
+
+    public static TrackerOptions ToTrackerOptions(TrackerDefinition? d) => d is null
+        ? new TrackerOptions()
+        : new TrackerOptions
+        {
+            HighScore = (float)d.HighScore,
+            LowScore = (float)d.LowScore,
+            NewTrackScore = (float)d.NewTrackScore,
+            MatchIou = (float)d.MatchIou,
+            MinHits = d.MinHits,
+            LostSeconds = d.LostSeconds,
+            MaxTracks = d.MaxTracks,
+        };
+
+    public void Process(
+        ReadOnlySpan<EdgeSentry.Detection.Detection> detections, int frameWidth, int frameHeight,
+        double ptsSeconds, DateTimeOffset capturedAt, IIncidentSink sink)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frameWidth);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frameHeight);
+        ArgumentNullException.ThrowIfNull(sink);
+        _frameWidth = frameWidth;
+        _frameHeight = frameHeight;
+        double t = StreamTime(ptsSeconds);
+
+        var kept = Unmasked(detections, frameWidth, frameHeight);
+        _tracker.Update(kept, t);
+
+        var tracks = _tracker.Tracks;
+        for (int slot = 0; slot < _capacity; slot++)
+        {
+            ref readonly var track = ref tracks[slot];
+            if (track.State == TrackState.Free)
+            {
+                continue;
+            }
+
+            _footX[slot] = (track.Box.X1 + track.Box.X2) * 0.5 / frameWidth;
+            _footY[slot] = track.Box.Y2 / (double)frameHeight;
+            _width[slot] = track.Box.Width / (double)frameWidth;
+            _height[slot] = track.Box.Height / (double)frameHeight;
+            for (int z = 0; z < _zones.Length; z++)
+            {
+                _inZone[(z * _capacity) + slot] = _zones[z].Contains(_footX[slot], _footY[slot]);
+            }
+        }
+
+        foreach (var rule in _rules)
+        {
+            bool armed = rule.IsArmed(capturedAt);
+            switch (rule.Kind)
+            {
+                case RuleKind.Intrusion:
+                    EvaluateIntrusion(rule, armed, tracks, t, capturedAt, sink);
+                    break;
+                case RuleKind.Crowd:
+                    EvaluateCrowd(rule, armed, kept, t, capturedAt, sink);
+                    break;
+                case RuleKind.LineCrossing:
+                    EvaluateLine(rule, armed, tracks, t, capturedAt, sink);
+                    break;
+                default:
+                    EvaluatePerTrack(rule, armed, tracks, t, capturedAt, sink);
+                    break;
+            }
+        }
+
+        for (int slot = 0; slot < _capacity; slot++)
+        {
+            bool pinned = false;
+            foreach (var rule in _rules)
+            {
+                pinned |= rule.IsPerTrack && rule.PerTrack[slot].Open;
+            }
+
+            _tracker.SetPinned(slot, pinned);
+        }
+    }
+
+    /// <summary>Ends every open incident now (shutdown, camera removed) and forgets pending ones.</summary>
+    public void Flush(double ptsSeconds, DateTimeOffset at, IIncidentSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        double t = StreamTime(ptsSeconds);
+        foreach (var rule in _rules)
+        {
+            FlushOne(rule, rule.ZoneState, t, at, sink);
+            foreach (var state in rule.PerTrack)
+            {
+                FlushOne(rule, state, t, at, sink);
+            }
+        }
+
+        for (int slot = 0; slot < _capacity; slot++)
+        {
+            _tracker.SetPinned(slot, false);
+        }
+    }
+
+    private void FlushOne(CompiledRule rule, IncidentState state, double t, DateTimeOffset at, IIncidentSink sink)
+    {
+        if (state.Open)
+        {
+            Emit(rule, state, IncidentTransition.Ended, t, at, sink);
+            state.Open = false;
+            state.CooldownUntil = t + rule.Cooldown;
+        }
+
+        state.EpisodeSince = double.NaN;
+        state.LastTrue = double.NaN;
+    }
+
+    /// <summary>
+    /// Stream time as the rules see it: the frame's pts, shifted forward if the source restarted and its
+    /// pts jumped back, so that dwell and hold arithmetic never runs backwards.
+    /// </summary>
+    private double StreamTime(double pts)
+    {
+        if (!double.IsFinite(pts))
+        {
+            throw new ArgumentOutOfRangeException(nameof(pts), pts, "the frame timestamp must be a finite number of seconds");
+        }
+
+        double t = pts + _ptsOffset;
+        if (!double.IsNaN(_lastPts))
+        {
+            if (t < _lastPts)
+            {
+                _ptsOffset += _lastPts - t + _lastStep;
+                t = pts + _ptsOffset;
+            }
+            else if (t > _lastPts)
+            {
+                _lastStep = t - _lastPts;
+            }
+        }
+
+        _lastPts = t;
+        return t;
+    }
+
+    private ReadOnlySpan<EdgeSentry.Detection.Detection> Unmasked(ReadOnlySpan<EdgeSentry.Detection.Detection> detections, int width, int height)
+    {
+        if (_masks.Length == 0)
+        {
+            return detections;
+        }
+
+        if (detections.Length > _kept.Length)
+        {
+            // Grows only when a frame has more detections than any before it; steady state allocates nothing.
+            _kept = new EdgeSentry.Detection.Detection[Math.Max(detections.Length, _kept.Length * 2)];
+        }
+
+        int count = 0;
+        foreach (ref readonly var d in detections)
+        {
+            double fx = (d.Box.X1 + d.Box.X2) * 0.5 / width, fy = d.Box.Y2 / (double)height;
+            bool masked = false;
+            foreach (var mask in _masks)
+            {
+                masked |= mask.Contains(fx, fy);
+            }
+
+            if (masked)
+            {
+                DetectionsMasked++;
+            }
+            else
+            {
+                _kept[count++] = d;
+            }
+        }
+
+        return _kept.AsSpan(0, count);
+    }
+
+    private bool Passes(CompiledRule rule, int classId, float score, double width, double height) =>
+        (uint)classId < (uint)rule.ClassAllowed.Length
+        && rule.ClassAllowed[classId]
+        && score >= rule.MinScore[classId]
+        && width >= rule.MinWidth && height >= rule.MinHeight
+        && width <= rule.MaxWidth && height <= rule.MaxHeight;
+
+    /// <summary>A confirmed track seen this frame that the rule's class, score, size and zone filters accept.</summary>
+    private bool Eligible(CompiledRule rule, in TrackedObject track, int slot) =>
+        track.IsVisible
+        && Passes(rule, track.ClassId, track.Score, _width[slot], _height[slot])
+        && (rule.ZoneIndex < 0 || _inZone[(rule.ZoneIndex * _capacity) + slot]);
+
+    private void EvaluateIntrusion(CompiledRule rule, bool armed, ReadOnlySpan<TrackedObject> tracks, double t, DateTimeOffset at, IIncidentSink sink)
+    {
+        var state = rule.ZoneState;
+        int count = 0, best = -1;
+        for (int slot = 0; armed && slot < tracks.Length; slot++)
+        {
+            if (Eligible(rule, tracks[slot], slot))
+            {
+                count++;
+                if (best < 0 || tracks[slot].Score > tracks[best].Score)
+                {
+                    best = slot;
+                }
+            }
+        }
+
+        if (best >= 0)
+        {
+            ref readonly var track = ref tracks[best];
+            state.SetSubject(track.ClassId, track.Score, track.Box, track.Id);
+            state.Count = count;
+        }
+
+        Advance(rule, state, count > 0, double.NaN, rule.Severity, false, t, at, sink);
+    }
+
+    /// <summary>
+    /// Crowds count this frame's detections, not confirmed tracks: identity does not matter for a head
+    /// count, and in a dense crowd tracks are born and lost far more often than people come and go.
+    /// </summary>
+    private void EvaluateCrowd(CompiledRule rule, bool armed, ReadOnlySpan<EdgeSentry.Detection.Detection> detections, double t, DateTimeOffset at, IIncidentSink sink)
+    {
+        var state = rule.ZoneState;
+        int count = 0, best = -1;
+        for (int i = 0; armed && i < detections.Length; i++)
+        {
+            ref readonly var d = ref detections[i];
+            double fx = (d.Box.X1 + d.Box.X2) * 0.5 / _frameWidth, fy = d.Box.Y2 / (double)_frameHeight;
+            if (Passes(rule, d.ClassId, d.Score, d.Box.Width / (double)_frameWidth, d.Box.Height / (double)_frameHeight)
+                && (rule.Zone is null || rule.Zone.Contains(fx, fy)))
+            {
+                count++;
+                if (best < 0 || d.Score > detections[best].Score)
+                {
+                    best = i;
+                }
+            }
+        }
+
+        bool condition = count >= rule.MinCount;
+        if (condition)
+        {
+            ref readonly var d = ref detections[best];
+            state.SetSubject(d.ClassId, d.Score, d.Box, 0);
+            state.Count = count;
+        }
+
+        Advance(rule, state, condition, double.NaN, rule.SeverityFor(count), false, t, at, sink);
+    }
+
+    private void EvaluateLine(CompiledRule rule, bool armed, ReadOnlySpan<TrackedObject> tracks, double t, DateTimeOffset at, IIncidentSink sink)
+    {
+        var state = rule.ZoneState;
+        var line = rule.Line!;
+        if (!state.Open)
+        {
+            Array.Clear(rule.IncidentCounts);
+        }
+
+        bool crossed = false;
+        for (int slot = 0; slot < tracks.Length; slot++)
+        {
+            ref readonly var track = ref tracks[slot];
+            if (rule.AuxTrackId[slot] != track.Id)
+            {
+                rule.AuxTrackId[slot] = track.Id;
+                rule.AuxValue[slot] = 0;
+                rule.AuxFlags[slot] = 0;
+            }
+
+            if (track.Id == 0 || !Eligible(rule, track, slot))
+            {
+                continue;
+            }
+
+            double fx = _footX[slot], fy = _footY[slot];
+            double side = line.Side(fx, fy);
+            if (Math.Abs(side) < LineDeadBand)
+            {
+                continue;
+            }
+
+            double sign = Math.Sign(side);
+            double lastSign = rule.AuxValue[slot];
+            if (lastSign != 0 && sign != lastSign
+                && PlaneGeometry.SegmentsIntersect(rule.AuxX[slot], rule.AuxY[slot], fx, fy, line.AX, line.AY, line.BX, line.BY))
+            {
+                // Each track counts at most once per direction, so an object dithering on the line counts once.
+                int directionBit = sign > 0 ? 1 : 2;
+                bool counted = line.HasDirection
+                    ? ((fx - rule.AuxX[slot]) * line.DirectionX) + ((fy - rule.AuxY[slot]) * line.DirectionY) > 0
+                    : true;
+                if (counted && armed && (rule.AuxFlags[slot] & directionBit) == 0)
+                {
+                    rule.AuxFlags[slot] |= directionBit;
+                    rule.LineTotals[track.ClassId]++;
+                    rule.IncidentCounts[track.ClassId]++;
+                    crossed = true;
+                    state.SetSubject(track.ClassId, track.Score, track.Box, track.Id);
+                }
+            }
+
+            rule.AuxValue[slot] = sign;
+            rule.AuxX[slot] = fx;
+            rule.AuxY[slot] = fy;
+        }
+
+        int total = 0;
+        foreach (int c in rule.IncidentCounts)
+        {
+            total += c;
+        }
+
+        state.Count = total;
+        Advance(rule, state, crossed, double.NaN, rule.Severity, crossed, t, at, sink);
+    }
+
+    private void EvaluatePerTrack(CompiledRule rule, bool armed, ReadOnlySpan<TrackedObject> tracks, double t, DateTimeOffset at, IIncidentSink sink)
+    {
+        for (int slot = 0; slot < tracks.Length; slot++)
+        {
+            ref readonly var track = ref tracks[slot];
+            var state = rule.PerTrack[slot];
+            if (state.OwnerTrackId != track.Id)
+            {
+                if (state.Open)
+                {
+                    // The owner died; its slot stays pinned until the incident's hold runs out.
+                    Advance(rule, state, false, double.NaN, state.Severity, false, t, at, sink);
+                    continue;
+                }
+
+                state.Reset(track.Id);
+            }
+
+            if (rule.AuxTrackId[slot] != track.Id)
+            {
+                rule.AuxTrackId[slot] = track.Id;
+                rule.AuxFlags[slot] = 0;
+            }
+
+            if (track.Id == 0 && !state.Open)
+            {
+                continue;
+            }
+
+            bool eligible = armed && Eligible(rule, track, slot);
+            bool condition;
+            double since = double.NaN;
+            switch (rule.Kind)
+            {
+                case RuleKind.Loitering:
+                    condition = eligible;
+                    break;
+                case RuleKind.Parking:
+                    condition = Stopped(rule, slot, eligible, track.IsVisible, state.Open, t, out since);
+                    break;
+                default:
+                    condition = AgainstDirection(rule, slot, eligible, track.IsVisible);
+                    break;
+            }
+
+            if (condition)
+            {
+                state.SetSubject(track.ClassId, track.Score, track.Box, track.Id);
+                state.Count = 1;
+            }
+
+            Advance(rule, state, condition, since, rule.Severity, false, t, at, sink);
+        }
+    }
+
+    /// <summary>
+    /// Parking: the bottom-centre stays within the radius of an anchor. Before the incident the anchor
+    /// follows the object (a creeping car restarts the clock); once open it is frozen, so driving away ends it.
+    /// A short loss of the track keeps the anchor: the car did not move while unseen.
+    /// </summary>
+    private bool Stopped(CompiledRule rule, int slot, bool eligible, bool visible, bool open, double t, out double since)
+    {
+        since = rule.AuxValue[slot];
+        if (!eligible)
+        {
+            if (visible)
+            {
+                rule.AuxFlags[slot] = 0;
+            }
+
+            return false;
+        }
+
+        double fx = _footX[slot], fy = _footY[slot];
+        double dx = fx - rule.AuxX[slot], dy = fy - rule.AuxY[slot];
+        bool inside = rule.AuxFlags[slot] != 0 && ((dx * dx) + (dy * dy)) <= rule.Radius * rule.Radius;
+        if (open)
+        {
+            return inside;
+        }
+
+        if (!inside)
+        {
+            rule.AuxX[slot] = fx;
+            rule.AuxY[slot] = fy;
+            rule.AuxValue[slot] = t;
+            rule.AuxFlags[slot] = 1;
+        }
+
+        since = rule.AuxValue[slot];
+        return true;
+    }
+
+    /// <summary>
+    /// Wrong way: how far the object has fallen back along the allowed direction from the furthest point
+    /// it reached since entering the zone. Forward motion and jitter never add up to the minimum distance.
+    /// </summary>
+    private bool AgainstDirection(CompiledRule rule, int slot, bool eligible, bool visible)
+    {
+        if (!eligible)
+        {
+            if (visible)
+            {
+                rule.AuxFlags[slot] = 0;
+            }
+
+            return false;
+        }
+
+        double progress = (_footX[slot] * rule.DirectionX) + (_footY[slot] * rule.DirectionY);
+        if (rule.AuxFlags[slot] == 0)
+        {
+            rule.AuxFlags[slot] = 1;
+            rule.AuxValue[slot] = progress;
+        }
+        else if (progress > rule.AuxValue[slot])
+        {
+            rule.AuxValue[slot] = progress;
+        }
+
+        return rule.AuxValue[slot] - progress >= rule.MinDistance;
+    }
+
+    /// <summary>
+    /// The incident lifecycle shared by every rule. <paramref name="since"/> overrides the start of the
+    /// condition (parking's anchor time); NaN means "since the current episode began".
+    /// </summary>
+    private void Advance(
+        CompiledRule rule, IncidentState state, bool condition, double since, int severity, bool forceUpdate,
+        double t, DateTimeOffset at, IIncidentSink sink)
+    {
+        if (condition)
+        {
+            if (double.IsNaN(state.EpisodeSince))
+            {
+                state.EpisodeSince = t;
+            }
+
+            state.LastTrue = t;
+            double start = double.IsNaN(since) ? state.EpisodeSince : since;
+            if (!state.Open)
+            {
+                if (t - start >= rule.Dwell && t >= state.CooldownUntil)
+                {
+                    state.Open = true;
+                    state.Sequence = 0;
+                    state.StartedPts = t;
+                    state.StartedAt = at;
+                    state.ConditionSince = start;
+                    state.Peak = state.Count;
+                    state.Severity = severity;
+                    state.IncidentId = string.Create(CultureInfo.InvariantCulture,
+                        $"{_cameraId}-{rule.Id}-{at.UtcDateTime:yyyyMMdd'T'HHmmssfff'Z'}-{++_incidentCounter}");
+                    Emit(rule, state, IncidentTransition.Started, t, at, sink);
+                }
+
+                return;
+            }
+
+            state.Peak = Math.Max(state.Peak, state.Count);
+            if (severity > state.Severity)
+            {
+                state.Severity = severity;
+                Emit(rule, state, IncidentTransition.Updated, t, at, sink);
+            }
+            else if (forceUpdate || (rule.Update > 0 && t - state.LastEventPts >= rule.Update && rule.Kind != RuleKind.LineCrossing))
+            {
+                Emit(rule, state, IncidentTransition.Updated, t, at, sink);
+            }
+
+            return;
+        }
+
+        if (!double.IsNaN(state.LastTrue) && t - state.LastTrue >= rule.Hold)
+        {
+            if (state.Open)
+            {
+                Emit(rule, state, IncidentTransition.Ended, t, at, sink);
+                state.Open = false;
+                state.CooldownUntil = t + rule.Cooldown;
+            }
+
+            state.EpisodeSince = double.NaN;
+            state.LastTrue = double.NaN;
+        }
+    }
+
+    private void Emit(CompiledRule rule, IncidentState state, IncidentTransition transition, double t, DateTimeOffset at, IIncidentSink sink)
+    {
+        state.Sequence++;
+        state.LastEventPts = t;
+        state.ReportedCount = state.Count;
+        bool ended = transition == IncidentTransition.Ended;
+        Dictionary<string, int>? classCounts = null;
+        if (rule.Kind == RuleKind.LineCrossing)
+        {
+            classCounts = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int c = 0; c < rule.IncidentCounts.Length; c++)
+            {
+                if (rule.IncidentCounts[c] > 0)
+                {
+                    classCounts[_labels[c]] = rule.IncidentCounts[c];
+                }
+            }
+        }
+
+        sink.Publish(new IncidentEvent
+        {
+            IncidentId = state.IncidentId!,
+            Sequence = state.Sequence,
+            Transition = transition,
+            Kind = rule.KindName,
+            RuleId = rule.Id,
+            CameraId = _cameraId,
+            ZoneId = rule.Zone?.Id,
+            LineId = rule.Line?.Id,
+            Severity = state.Severity,
+            ClassId = state.ClassId,
+            Label = (uint)state.ClassId < (uint)_labels.Count ? _labels[state.ClassId] : state.ClassId.ToString(CultureInfo.InvariantCulture),
+            Score = state.Score,
+            Box = state.Box,
+            TrackId = state.TrackId == 0 ? null : state.TrackId,
+            ObjectCount = state.Count,
+            StartedPtsSeconds = state.StartedPts,
+            PtsSeconds = t,
+            StartedAt = state.StartedAt,
+            At = at,
+            FrameWidth = _frameWidth,
+            FrameHeight = _frameHeight,
+            DurationSeconds = ended ? state.LastTrue - state.ConditionSince : null,
+            PeakObjectCount = ended ? state.Peak : null,
+            ClassCounts = classCounts,
+        });
+    }
+}

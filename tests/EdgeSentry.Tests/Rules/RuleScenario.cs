@@ -1,0 +1,76 @@
+using EdgeSentry.Detection;
+using EdgeSentry.Rules;
+using EdgeSentry.Tracking;
+
+namespace EdgeSentry.Tests.Rules;
+
+/// <summary>Collects every incident transition the engine publishes, in order.</summary>
+public sealed class RecordingSink : IIncidentSink
+{
+    public List<IncidentEvent> Events { get; } = [];
+
+    public void Publish(IncidentEvent incident) => Events.Add(incident);
+
+    public IEnumerable<IncidentEvent> Of(IncidentTransition transition) => Events.Where(e => e.Transition == transition);
+}
+
+/// <summary>
+/// Drives a <see cref="CameraRuleEngine"/> with scripted detections on a 1000 x 1000 frame (so pixel
+/// coordinates are the normalised ones x 1000) and a wall clock that follows the pts.
+/// </summary>
+public sealed class RuleScenario
+{
+    public const int Size = 1000;
+    public static readonly string[] Labels = ["person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck"];
+    public const int Person = 0;
+    public const int Car = 2;
+
+    public RuleScenario(CameraRulesDefinition rules, DateTimeOffset? wallStart = null, TimeZoneInfo? localZone = null, Func<TrackerOptions, IObjectTracker>? tracker = null)
+    {
+        WallStart = wallStart ?? new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+        Time = new ManualTimeProvider(WallStart, localZone);
+        Engine = tracker is null
+            ? new CameraRuleEngine("cam1", rules, Labels, Time)
+            : new CameraRuleEngine("cam1", rules, Labels, Time, tracker);
+    }
+
+    public DateTimeOffset WallStart { get; }
+
+    public ManualTimeProvider Time { get; }
+
+    public CameraRuleEngine Engine { get; }
+
+    public RecordingSink Sink { get; } = new();
+
+    public double Pts { get; private set; }
+
+    /// <summary>A box whose bottom-centre (feet) is at (x, y) in normalised coordinates.</summary>
+    public static Detection.Detection At(double x, double y, int classId = Person, float score = 0.9f, double width = 0.05, double height = 0.15) =>
+        new(classId, score, new BoundingBox(
+            (float)((x - (width / 2)) * Size), (float)((y - height) * Size),
+            (float)((x + (width / 2)) * Size), (float)(y * Size)));
+
+    public void Frame(double pts, params Detection.Detection[] detections)
+    {
+        Pts = pts;
+        var at = WallStart + TimeSpan.FromSeconds(pts);
+        Time.SetUtcNow(at);
+        Engine.Process(detections, Size, Size, pts, at, Sink);
+    }
+
+    /// <summary>Frames every <paramref name="step"/> s from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive).</summary>
+    public void Run(double from, double to, double step, Func<double, Detection.Detection[]> script)
+    {
+        int n = (int)Math.Round((to - from) / step);
+        for (int i = 0; i < n; i++)
+        {
+            double t = from + (i * step);
+            Frame(t, script(t));
+        }
+    }
+
+    public void Flush(double pts) => Engine.Flush(pts, WallStart + TimeSpan.FromSeconds(pts), Sink);
+
+    public static List<double[]> Square(double x1, double y1, double x2, double y2) =>
+        [[x1, y1], [x2, y1], [x2, y2], [x1, y2]];
+}

@@ -1,0 +1,51 @@
+using EdgeSentry.Native.OnnxRuntime;
+
+namespace EdgeSentry.Detection;
+
+/// <summary>Settings for one detector instance (one ORT session).</summary>
+public sealed record DetectorOptions
+{
+    /// <summary>Minimum score of a reported detection (the references use 0.3).</summary>
+    public float ScoreThreshold { get; init; } = 0.3f;
+
+    /// <summary>NMS IoU for families that need NMS; null takes the manifest's value.</summary>
+    public float? NmsIouThreshold { get; init; }
+
+    /// <summary>
+    /// DETR family: drop a detection when a better-scoring one of another class covers the same box
+    /// (IoU above the manifest's dedupeIou). Off by default: the golden references keep both labels.
+    /// </summary>
+    public bool DeduplicateLabels { get; init; }
+
+    public int IntraOpThreads { get; init; } = 1;
+
+    public int InterOpThreads { get; init; } = 1;
+
+    public OrtGraphOptimizationLevel GraphOptimization { get; init; } = OrtGraphOptimizationLevel.All;
+
+    public bool CpuMemoryArena { get; init; } = true;
+
+    /// <summary>"CPU" or another execution provider name ONNX Runtime knows.</summary>
+    public string ExecutionProvider { get; init; } = "CPU";
+
+    /// <summary>Folder holding the model manifests; null = models/ next to the program.</summary>
+    public string? ManifestDirectory { get; init; }
+
+    /// <summary>Check the model file's sha256 against its manifest before loading it.</summary>
+    public bool VerifyChecksum { get; init; } = true;
+
+    /// <summary>Raw candidates kept per frame before NMS.</summary>
+    public int MaxCandidates { get; init; } = 8192;
+
+    /// <summary>Use the SIMD preprocessing path when the CPU has it (the scalar reference otherwise).</summary>
+    public bool VectorisedPreprocessing { get; init; } = true;
+
+    internal OrtSessionSettings ToSessionSettings() => new()
+    {
+        IntraOpThreads = IntraOpThreads,
+        InterOpThreads = InterOpThreads,
+        GraphOptimization = GraphOptimization,
+        CpuMemoryArena = CpuMemoryArena,
+        ExecutionProvider = ExecutionProvider,
+    };
+}

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using EdgeSentry.Capture;
+using EdgeSentry.Native.OnnxRuntime;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeSentry.Detection;
+
+/// <summary>
+/// An ONNX model behind <see cref="IObjectDetector"/>: its manifest says how to feed and decode it, one
+/// ORT session runs it through an IoBinding over pinned tensors created here, and a per-family decoder turns
+/// the outputs into detections. After <see cref="Open"/>, <see cref="Detect"/> allocates nothing.
+/// The three stages are also public so that benchmarks can time them apart.
+/// </summary>
+public sealed class OnnxObjectDetector : IObjectDetector
+{
+    private readonly OrtSession session;
+    private readonly OrtIoBinding binding;
+    private readonly OrtTensor<float> input;
+    private readonly FramePreprocessor preprocessor;
+    private readonly IFamilyDecoder decoder;
+    private readonly bool vectorised;
+    private InputGeometry geometry;
+
+    private OnnxObjectDetector(
+        string modelPath, ModelManifest manifest, IReadOnlyList<string> labels, OrtSession session, OrtIoBinding binding,
+        OrtTensor<float> input, FramePreprocessor preprocessor, IFamilyDecoder decoder, bool vectorised)
+    {
+        ModelPath = modelPath;
+        Manifest = manifest;
+        Labels = labels;
+        this.session = session;
+        this.binding = binding;
+        this.input = input;
+        this.preprocessor = preprocessor;
+        this.decoder = decoder;
+        this.vectorised = vectorised;
+    }
+
+    public string ModelPath { get; }
+
+    public ModelManifest Manifest { get; }
+
+    public IReadOnlyList<string> Labels { get; }
+
+    /// <summary>The model's inputs and outputs as ONNX Runtime reports them.</summary>
+    public IReadOnlyList<OrtTensorInfo> ModelInputs => session.Inputs;
+
+    public IReadOnlyList<OrtTensorInfo> ModelOutputs => session.Outputs;
+
+    /// <summary>
+    /// Loads <paramref name="modelPath"/> with the manifest for its file name. Every start-up problem (missing,
+    /// truncated or corrupt model, checksum mismatch, outputs that don't fit the family, wrong labels count,
+    /// unknown execution provider) throws with the file and the problem in the message.
+    /// </summary>
+    public static OnnxObjectDetector Open(string modelPath, DetectorOptions? options = null, ILogger? logger = null)
+    {
+        options ??= new DetectorOptions();
+        logger ??= NullLogger.Instance;
+        ValidateOptions(options);
+        var started = Stopwatch.GetTimestamp();
+        string fullPath = Path.GetFullPath(modelPath);
+        if (!File.Exists(fullPath))
+        {
+            throw new FileNotFoundException($"model file {fullPath} does not exist", fullPath);
+        }
+
+        var manifest = ModelManifest.Resolve(fullPath, options.ManifestDirectory);
+        if (options.VerifyChecksum)
+        {
+            manifest.VerifyChecksum(fullPath);
+        }
+
+        var labels = LabelTable.Load(manifest.LabelsPath(fullPath), manifest.Classes, Path.GetFileName(fullPath));
+
+        var disposables = new Stack<IDisposable>();
+        try
+        {
+            var session = OrtSession.Open(fullPath, options.ToSessionSettings());
+            disposables.Push(session);
+            var binding = session.CreateBinding();
+            disposables.Push(binding);
+
+            var m = manifest.Input;
+            long[] inputShape = [1, 3, m.Height, m.Width];
+            var declared = session.Inputs.FirstOrDefault(i => i.Name == m.Name);
+            if (declared is null || declared.ElementType != OrtElementType.Float || !FamilyContext.ShapeMatches(declared.Shape, inputShape))
+            {
+                throw new InvalidDataException(
+                    $"model {fullPath} has no float input '{m.Name}' [{string.Join(",", inputShape)}] as its manifest {manifest.ManifestPath} declares; " +
+                    $"its inputs are {string.Join("; ", session.Inputs)}");
+            }
+
+            var input = OrtTensor<float>.Create(inputShape);
+            disposables.Push(input);
+            binding.BindInput(m.Name, input);
+
+            var context = new FamilyContext(session, binding, manifest, options);
+            IFamilyDecoder decoder = manifest.Family switch
+            {
+                "yolox" => new YoloxDecoder(context),
+                _ => throw new NotSupportedException($"model family '{manifest.Family}' of {manifest.ManifestPath} has no decoder"),
+            };
+            disposables.Push(decoder);
+
+            var preprocessor = FramePreprocessor.FromManifest(m);
+            bool vector = options.VectorisedPreprocessing && FramePreprocessor.IsVectorised;
+            var detector = new OnnxObjectDetector(fullPath, manifest, labels, session, binding, input, preprocessor, decoder, vector);
+            string modelName = Path.GetFileName(fullPath);
+            string ortVersion = OrtLibrary.Version;
+            long elapsedMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            DetectionLog.ModelLoaded(logger, modelName, manifest.Family, m.Width, m.Height, options.ExecutionProvider, options.IntraOpThreads, ortVersion, elapsedMs);
+            DetectionLog.PreprocessingPath(logger, modelName, vector ? "vectorised" : "scalar");
+            return detector;
+        }
+        catch
+        {
+            while (disposables.Count > 0)
+            {
+                disposables.Pop().Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    public int Detect(BgrImage image, Span<Detection> results)
+    {
+        Preprocess(image);
+        Infer();
+        return Decode(results);
+    }
+
+    /// <summary>Stage 1: the frame into the input tensor.</summary>
+    public void Preprocess(BgrImage image)
+    {
+        geometry = vectorised ? preprocessor.Run(image, input.Span) : preprocessor.RunScalar(image, input.Span);
+        decoder.BeforeRun(geometry);
+    }
+
+    /// <summary>Stage 2: one ONNX Runtime run over the bound tensors.</summary>
+    public void Infer() => session.Run(binding);
+
+    /// <summary>Stage 3: the outputs of the last run into detections in source pixels, best first.</summary>
+    public int Decode(Span<Detection> results) => decoder.Decode(geometry, results);
+
+    public void Dispose()
+    {
+        decoder.Dispose();
+        input.Dispose();
+        binding.Dispose();
+        session.Dispose();
+    }
+
+    private static void ValidateOptions(DetectorOptions o)
+    {
+        if (o.ScoreThreshold is not (> 0f and <= 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(o), $"ScoreThreshold {o.ScoreThreshold} must be in (0, 1]");
+        }
+
+        if (o.NmsIouThreshold is float iou && iou is not (> 0f and <= 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(o), $"NmsIouThreshold {iou} must be in (0, 1]");
+        }
+
+        if (o.MaxCandidates < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(o), $"MaxCandidates {o.MaxCandidates} must be positive");
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using EdgeSentry.Capture;
+using EdgeSentry.Detection;
+using EdgeSentry.Tests.Peers;
+
+namespace EdgeSentry.Tests.Detection;
+
+using Detection = EdgeSentry.Detection.Detection;
+
+public sealed class OnnxObjectDetectorTests : IDisposable
+{
+    private readonly string tempDir = Directory.CreateTempSubdirectory("edgesentry-detector-").FullName;
+
+    public void Dispose() => Directory.Delete(tempDir, recursive: true);
+
+    [Fact]
+    public void Open_YoloxNano_LoadsCocoLabelsFromManifest()
+    {
+        using var detector = OnnxObjectDetector.Open(SharedPaths.Model("yolox_nano.onnx"));
+
+        Assert.Equal("yolox", detector.Manifest.Family);
+        Assert.Equal(80, detector.Labels.Count);
+        Assert.Equal("person", detector.Labels[0]);
+        Assert.Equal("truck", detector.Labels[7]);
+    }
+
+    [Fact]
+    public void Detect_AfterWarmUp_AllocatesNothing()
+    {
+        using var detector = OnnxObjectDetector.Open(SharedPaths.Model("yolox_nano.onnx"));
+        var frame = TestFrames.Load("vtest_f0200.png");
+        var results = new Detection[64];
+        detector.Detect(new BgrImage(frame.Pixels, frame.Width, frame.Height), results);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int n = detector.Detect(new BgrImage(frame.Pixels, frame.Width, frame.Height), results);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.True(n > 0);
+    }
+
+    [Fact]
+    public void Detect_SmallResultSpan_WritesBestFirstUpToItsLength()
+    {
+        using var detector = OnnxObjectDetector.Open(SharedPaths.Model("yolox_nano.onnx"));
+        var frame = TestFrames.Load("vtest_f0200.png");
+        var all = new Detection[64];
+        int total = detector.Detect(new BgrImage(frame.Pixels, frame.Width, frame.Height), all);
+        var three = new Detection[3];
+
+        int n = detector.Detect(new BgrImage(frame.Pixels, frame.Width, frame.Height), three);
+
+        Assert.Equal(3, n);
+        Assert.True(total > 3);
+        Assert.Equal(all.AsSpan(0, 3).ToArray(), three);
+        Assert.True(three[0].Score >= three[1].Score && three[1].Score >= three[2].Score);
+    }
+
+    [Fact]
+    public void Open_MissingModel_ThrowsNamingTheFile()
+    {
+        string path = Path.Combine(tempDir, "yolox_nano.onnx");
+
+        var e = Assert.Throws<FileNotFoundException>(() => OnnxObjectDetector.Open(path));
+
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_TruncatedModel_ThrowsChecksumMismatchNamingTheFile()
+    {
+        string path = CopyModel("yolox_nano.onnx", bytes => bytes[..(bytes.Length / 3)]);
+
+        var e = Assert.Throws<InvalidDataException>(() => OnnxObjectDetector.Open(path));
+
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Contains("sha256", e.Message, StringComparison.Ordinal);
+        Assert.Contains("truncated", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_TruncatedModelWithoutChecksum_ThrowsOrtLoadErrorNamingTheFile()
+    {
+        string path = CopyModel("yolox_nano.onnx", bytes => bytes[..(bytes.Length / 3)]);
+
+        var e = Assert.ThrowsAny<Exception>(() => OnnxObjectDetector.Open(path, new DetectorOptions { VerifyChecksum = false }));
+
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot load model", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_GarbageBytes_ThrowsNamingTheFileAndTheProblem()
+    {
+        string path = CopyModel("yolox_nano.onnx", bytes =>
+        {
+            new Random(11).NextBytes(bytes);
+            return bytes;
+        });
+
+        var e = Assert.Throws<InvalidDataException>(() => OnnxObjectDetector.Open(path));
+
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Contains("does not match its manifest", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_ModelWithoutManifest_ThrowsNamingTheFile()
+    {
+        string path = Path.Combine(tempDir, "mystery.onnx");
+        File.Copy(SharedPaths.Model("yolox_nano.onnx"), path);
+
+        var e = Assert.Throws<FileNotFoundException>(() => OnnxObjectDetector.Open(path));
+
+        Assert.Contains("mystery.onnx", e.Message, StringComparison.Ordinal);
+        Assert.Contains("no model manifest", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_LabelsFileWithWrongClassCount_ThrowsNamingTheLabelsFile()
+    {
+        string path = CopyModel("yolox_nano.onnx", bytes => bytes);
+        string labels = Path.Combine(tempDir, "coco80.names");
+        File.WriteAllLines(labels, File.ReadAllLines(SharedPaths.Model("coco80.names")).Take(79));
+
+        var e = Assert.Throws<InvalidDataException>(() => OnnxObjectDetector.Open(path));
+
+        Assert.Contains(labels, e.Message, StringComparison.Ordinal);
+        Assert.Contains("79 class names", e.Message, StringComparison.Ordinal);
+        Assert.Contains("80 classes", e.Message, StringComparison.Ordinal);
+    }
+
+    private string CopyModel(string model, Func<byte[], byte[]> change)
+    {
+        string path = Path.Combine(tempDir, model);
+        File.WriteAllBytes(path, change(File.ReadAllBytes(SharedPaths.Model(model))));
+        string labels = Path.Combine(tempDir, "coco80.names");
+        if (!File.Exists(labels))
+        {
+            File.Copy(SharedPaths.Model("coco80.names"), labels);
+        }
+
+        return path;
+    }
+}

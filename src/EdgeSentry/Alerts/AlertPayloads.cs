@@ -1,0 +1,86 @@
+using System.Text.Json.Serialization;
+
+namespace EdgeSentry.Alerts;
+
+/// <summary>
+/// An incident transition on <c>edgesentry/v1/alerts/{gridId}/{cameraId}</c>, contract
+/// <c>contracts/incident.v1.schema.json</c>. Receivers drop duplicates by <see cref="MessageId"/> (QoS 1 is
+/// at-least-once) and order by (<see cref="IncidentId"/>, <see cref="Sequence"/>).
+/// </summary>
+public sealed record IncidentPayload
+{
+    public const string SchemaName = "edgesentry/v1/incident";
+    public const int SchemaVersion = 1;
+
+    public string Schema { get; init; } = SchemaName;
+    public int Version { get; init; } = SchemaVersion;
+    public required string MessageId { get; init; }
+    public required string EdgeId { get; init; }
+    public required string IncidentId { get; init; }
+    public required int Sequence { get; init; }
+    /// <summary>started, updated or ended.</summary>
+    public required string Transition { get; init; }
+    public required string Kind { get; init; }
+    public required string RuleId { get; init; }
+    public required string CameraId { get; init; }
+    public required string CameraName { get; init; }
+    public required string GridId { get; init; }
+    public string? ZoneId { get; init; }
+    public required int Severity { get; init; }
+    public required IncidentObject Object { get; init; }
+    public required int ObjectCount { get; init; }
+    public required FrameSize Frame { get; init; }
+    /// <summary>ISO 8601 UTC with milliseconds, e.g. 2026-11-23T08:00:00.000Z.</summary>
+    public required string StartedAt { get; init; }
+    public required string At { get; init; }
+    public required double PtsSeconds { get; init; }
+    public required double StartedPtsSeconds { get; init; }
+    public double? DurationSeconds { get; init; }
+    public int? PeakObjectCount { get; init; }
+    /// <summary>On started transitions when a frame was available: the JPEG with boxes and zone drawn.</summary>
+    public IncidentSnapshot? Snapshot { get; init; }
+}
+
+public sealed record IncidentObject
+{
+    public required int ClassId { get; init; }
+    public required string Label { get; init; }
+    public required float Score { get; init; }
+    /// <summary>[x1, y1, x2, y2] in source-frame pixels.</summary>
+    public required float[] Box { get; init; }
+    public int? TrackId { get; init; }
+}
+
+public sealed record FrameSize(int Width, int Height);
+
+/// <summary>The snapshot travels in the alert itself (base64) so a receiver never sees an alert without its picture.</summary>
+public sealed record IncidentSnapshot
+{
+    public string ContentType { get; init; } = "image/jpeg";
+    public required int Width { get; init; }
+    public required int Height { get; init; }
+    /// <summary>Base64 of the JPEG bytes.</summary>
+    public required byte[] Data { get; init; }
+}
+
+/// <summary>The retained edge status on <c>edgesentry/v1/edges/{edgeId}/status</c>, contract <c>contracts/edge-status.v1.schema.json</c>.</summary>
+public sealed record EdgeStatusPayload
+{
+    public const string SchemaName = "edgesentry/v1/edge-status";
+    public const int SchemaVersion = 1;
+
+    public string Schema { get; init; } = SchemaName;
+    public int Version { get; init; } = SchemaVersion;
+    public required string EdgeId { get; init; }
+    /// <summary>online, offline (the last will) or stopped.</summary>
+    public required string State { get; init; }
+    /// <summary>When the state was entered; absent on offline, whose payload is fixed when the will is registered.</summary>
+    public string? At { get; init; }
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(IncidentPayload))]
+[JsonSerializable(typeof(EdgeStatusPayload))]
+internal sealed partial class AlertJsonContext : JsonSerializerContext;

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeSentry.Alerts;
+
+/// <summary>Alerts log events, ids 4000-4999. Hosts and client ids only: never credentials.</summary>
+internal static partial class AlertsLog
+{
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "MQTT connected to {Endpoint} as {ClientId}")]
+    public static partial void Connected(ILogger logger, string endpoint, string clientId);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "MQTT connection to {Endpoint} lost: {Reason}; libmosquitto reconnects by itself")]
+    public static partial void ConnectionLost(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "MQTT reconnected to {Endpoint} (reconnect {Count})")]
+    public static partial void Reconnected(ILogger logger, string endpoint, long count);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Error, Message = "MQTT connect to {Endpoint} failed: {Reason}")]
+    public static partial void ConnectFailed(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "MQTT broker {Endpoint} refused a publish: {Reason}")]
+    public static partial void PublishRefused(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Error, Message = "MQTT callback handler failed")]
+    public static partial void CallbackFault(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "MQTT dropped an incoming message on {Topic}: {Reason}")]
+    public static partial void IncomingDropped(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Information, Message = "MQTT disconnected from {Endpoint}")]
+    public static partial void Disconnected(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Warning, Message = "MQTT broker {Endpoint} refused the reconnect: {Reason}")]
+    public static partial void ReconnectRefused(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Could not republish the online status on {Topic} after a reconnect")]
+    public static partial void StatusNotRepublished(ILogger logger, string topic, Exception exception);
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text.Json;
+using EdgeSentry.Rules;
+
+namespace EdgeSentry.Alerts;
+
+/// <summary>What the alert path knows about a camera beyond its id: the name shown to people and its grid cell.</summary>
+public sealed record AlertCamera(string Id, string Name, string GridId);
+
+/// <summary>A message ready for the broker: its id (for dedupe and the outbox), topic and serialised payload.</summary>
+public sealed record OutgoingMessage(string MessageId, string Topic, byte[] Payload, string CameraId, int Qos, bool Retain);
+
+/// <summary>Turns incident events into versioned JSON messages on the camera's alert topic.</summary>
+public sealed class IncidentMessageBuilder
+{
+    private readonly string edgeId;
+    private readonly Dictionary<string, AlertCamera> cameras;
+    private readonly TimeProvider time;
+
+    public IncidentMessageBuilder(string edgeId, IEnumerable<AlertCamera> cameras, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(cameras);
+        this.edgeId = AlertTopics.Segment(edgeId, "edge id");
+        this.time = time ?? TimeProvider.System;
+        this.cameras = new Dictionary<string, AlertCamera>(StringComparer.Ordinal);
+        foreach (AlertCamera camera in cameras)
+        {
+            AlertTopics.Segment(camera.Id, "camera id");
+            AlertTopics.Segment(camera.GridId, $"grid id of camera '{camera.Id}'");
+            if (!this.cameras.TryAdd(camera.Id, camera))
+            {
+                throw new ArgumentException($"camera id '{camera.Id}' appears twice", nameof(cameras));
+            }
+        }
+    }
+
+    public string EdgeId => edgeId;
+
+    public OutgoingMessage Build(IncidentEvent incident, IncidentSnapshot? snapshot = null)
+    {
+        ArgumentNullException.ThrowIfNull(incident);
+        if (!cameras.TryGetValue(incident.CameraId, out AlertCamera? camera))
+        {
+            throw new ArgumentException($"incident {incident.IncidentId} names camera '{incident.CameraId}', which is not configured for alerts", nameof(incident));
+        }
+
+        // UUIDv7: unique, and sorts by creation time, which helps receivers and the outbox alike.
+        string messageId = Guid.CreateVersion7(time.GetUtcNow()).ToString("D");
+        var payload = new IncidentPayload
+        {
+            MessageId = messageId,
+            EdgeId = edgeId,
+            IncidentId = incident.IncidentId,
+            Sequence = incident.Sequence,
+            Transition = incident.Transition switch
+            {
+                IncidentTransition.Started => "started",
+                IncidentTransition.Updated => "updated",
+                IncidentTransition.Ended => "ended",
+                _ => throw new ArgumentOutOfRangeException(nameof(incident), incident.Transition, "unknown incident transition"),
+            },
+            Kind = incident.Kind,
+            RuleId = incident.RuleId,
+            CameraId = camera.Id,
+            CameraName = camera.Name,
+            GridId = camera.GridId,
+            ZoneId = incident.ZoneId,
+            Severity = incident.Severity,
+            Object = new IncidentObject
+            {
+                ClassId = incident.ClassId,
+                Label = incident.Label,
+                Score = incident.Score,
+                Box = [incident.Box.X1, incident.Box.Y1, incident.Box.X2, incident.Box.Y2],
+                TrackId = incident.TrackId,
+            },
+            ObjectCount = incident.ObjectCount,
+            Frame = new FrameSize(incident.FrameWidth, incident.FrameHeight),
+            StartedAt = Iso8601(incident.StartedAt),
+            At = Iso8601(incident.At),
+            PtsSeconds = incident.PtsSeconds,
+            StartedPtsSeconds = incident.StartedPtsSeconds,
+            DurationSeconds = incident.DurationSeconds,
+            PeakObjectCount = incident.PeakObjectCount,
+            Snapshot = snapshot,
+        };
+
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(payload, AlertJsonContext.Default.IncidentPayload);
+        return new OutgoingMessage(messageId, AlertTopics.Alerts(camera.GridId, camera.Id), json, camera.Id, Qos: 1, Retain: false);
+    }
+
+    public byte[] Status(string state, DateTimeOffset? at) =>
+        JsonSerializer.SerializeToUtf8Bytes(
+            new EdgeStatusPayload { EdgeId = edgeId, State = state, At = at is { } t ? Iso8601(t) : null },
+            AlertJsonContext.Default.EdgeStatusPayload);
+
+    internal static string Iso8601(DateTimeOffset moment) =>
+        moment.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+}

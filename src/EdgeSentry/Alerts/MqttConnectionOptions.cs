@@ -1,0 +1,142 @@
+namespace EdgeSentry.Alerts;
+
+/// <summary>How to reach the broker.</summary>
+public sealed record MqttConnectionOptions
+{
+    public required string Host { get; init; }
+    public int Port { get; init; } = 1883;
+    public required string ClientId { get; init; }
+    public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long <see cref="MqttConnection.ConnectAsync"/> waits for a successful CONNACK.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public string? Username { get; init; }
+    /// <summary>Never logged, never part of an exception message.</summary>
+    public string? Password { get; init; }
+    public MqttTlsOptions? Tls { get; init; }
+    /// <summary>Set before connecting: the broker publishes it when the connection dies without a DISCONNECT.</summary>
+    public MqttWill? Will { get; init; }
+    /// <summary>
+    /// Publishes awaiting their acknowledgement at once. libmosquitto's own queue is unbounded, so this cap is what
+    /// bounds memory while the broker is away; callers wait for a slot.
+    /// </summary>
+    public int MaxInFlight { get; init; } = 1000;
+    /// <summary>QoS 1 messages libmosquitto keeps on the wire before waiting for PUBACKs (MQTT 5 receive maximum permitting).</summary>
+    public int WireInFlight { get; init; } = 100;
+    public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan ReconnectDelayMax { get; init; } = TimeSpan.FromSeconds(8);
+    /// <summary>Received messages buffered for <see cref="MqttConnection.Messages"/>; beyond it they are dropped and counted.</summary>
+    public int IncomingCapacity { get; init; } = 10_000;
+    /// <summary>Received payloads above this size are dropped and counted: whatever arrives from the network is untrusted.</summary>
+    public int MaxIncomingPayloadBytes { get; init; } = 256 * 1024;
+
+    public string Endpoint => $"{Host}:{Port}";
+
+    /// <summary>The generated record ToString would print the password.</summary>
+    public override string ToString() => $"MQTT {ClientId}@{Endpoint}";
+
+    internal void Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Host))
+        {
+            errors.Add("Host is empty");
+        }
+
+        if (Port is < 1 or > 65535)
+        {
+            errors.Add($"Port {Port} is outside 1-65535");
+        }
+
+        if (string.IsNullOrEmpty(ClientId))
+        {
+            errors.Add("ClientId is empty");
+        }
+
+        if (KeepAlive < TimeSpan.FromSeconds(5) || KeepAlive > TimeSpan.FromSeconds(65535))
+        {
+            errors.Add($"KeepAlive {KeepAlive} is outside 5 s-65535 s (libmosquitto's limits)");
+        }
+
+        if (ConnectTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("ConnectTimeout must be positive");
+        }
+
+        if (MaxInFlight is < 1 or > 30_000)
+        {
+            errors.Add($"MaxInFlight {MaxInFlight} is outside 1-30000 (message ids wrap at 65535)");
+        }
+
+        if (WireInFlight is < 1 or > 65535)
+        {
+            errors.Add($"WireInFlight {WireInFlight} is outside 1-65535");
+        }
+
+        if (ReconnectDelay < TimeSpan.FromSeconds(1) || ReconnectDelayMax < ReconnectDelay)
+        {
+            errors.Add("ReconnectDelay must be at least 1 s and ReconnectDelayMax at least ReconnectDelay");
+        }
+
+        if (IncomingCapacity < 1 || MaxIncomingPayloadBytes < 1)
+        {
+            errors.Add("IncomingCapacity and MaxIncomingPayloadBytes must be positive");
+        }
+
+        if (Password is not null && Username is null)
+        {
+            errors.Add("Password is set without Username");
+        }
+
+        if (Will is { } will && (string.IsNullOrEmpty(will.Topic) || will.Qos is < 0 or > 2))
+        {
+            errors.Add("Will needs a topic and a QoS of 0, 1 or 2");
+        }
+
+        if (Tls is { } tls)
+        {
+            errors.AddRange(tls.Validate());
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException($"MQTT options for {Endpoint} are invalid: {string.Join("; ", errors)}");
+        }
+    }
+}
+
+/// <summary>TLS files (PEM). The key must not be encrypted: there is no password prompt on an edge box.</summary>
+public sealed record MqttTlsOptions
+{
+    public string? CaFile { get; init; }
+    public string? CaPath { get; init; }
+    public string? CertFile { get; init; }
+    public string? KeyFile { get; init; }
+
+    internal IEnumerable<string> Validate()
+    {
+        if (CaFile is null && CaPath is null)
+        {
+            yield return "Tls needs CaFile or CaPath";
+        }
+
+        if ((CertFile is null) != (KeyFile is null))
+        {
+            yield return "Tls CertFile and KeyFile go together";
+        }
+
+        foreach ((string name, string? file) in new[] { ("CaFile", CaFile), ("CertFile", CertFile), ("KeyFile", KeyFile) })
+        {
+            if (file is not null && !File.Exists(file))
+            {
+                yield return $"Tls {name} '{file}' does not exist";
+            }
+        }
+
+        if (CaPath is not null && !Directory.Exists(CaPath))
+        {
+            yield return $"Tls CaPath '{CaPath}' does not exist";
+        }
+    }
+}
+
+public sealed record MqttWill(string Topic, ReadOnlyMemory<byte> Payload, int Qos = 1, bool Retain = true);

@@ -1,0 +1,77 @@
+using EdgeSentry.Alerts;
+
+namespace EdgeSentry.Tests.Peers;
+
+/// <summary>
+/// Subscribes to a pattern ('#' by default) on a real broker through EdgeSentry's own binding and collects
+/// every message. Waits take a CancellationToken as their cap, so a missing message fails the test instead of
+/// hanging it; the cap is generous and never a timing assertion.
+/// </summary>
+public sealed class MqttTestSubscriber : IAsyncDisposable
+{
+    private readonly MqttConnection connection;
+
+    private MqttTestSubscriber(MqttConnection connection) => this.connection = connection;
+
+    public MqttConnection Connection => connection;
+
+    public static async Task<MqttTestSubscriber> StartAsync(MosquittoBroker broker, string pattern = "#", CancellationToken cancellationToken = default)
+    {
+        var connection = new MqttConnection(new MqttConnectionOptions
+        {
+            Host = broker.Host,
+            Port = broker.Port,
+            ClientId = "test-sub-" + Guid.NewGuid().ToString("N")[..8],
+            IncomingCapacity = 1_000_000,
+        });
+        try
+        {
+            await connection.ConnectAsync(cancellationToken);
+            await connection.SubscribeAsync(pattern, 1, cancellationToken);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+
+        return new MqttTestSubscriber(connection);
+    }
+
+    /// <summary>A token that cancels after a generous cap: the bound for waiting on a real peer.</summary>
+    public static CancellationToken Cap(int seconds = 30) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
+
+    public async Task<MqttMessage> NextAsync(CancellationToken cancellationToken) =>
+        await connection.Messages.ReadAsync(cancellationToken);
+
+    /// <summary>The first message (skipping others) that matches.</summary>
+    public async Task<MqttMessage> WaitForAsync(Func<MqttMessage, bool> match, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            MqttMessage message = await connection.Messages.ReadAsync(cancellationToken);
+            if (match(message))
+            {
+                return message;
+            }
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> messages on topics that match.</summary>
+    public async Task<List<MqttMessage>> CollectAsync(int count, Func<MqttMessage, bool> match, CancellationToken cancellationToken)
+    {
+        var collected = new List<MqttMessage>(count);
+        while (collected.Count < count)
+        {
+            MqttMessage message = await connection.Messages.ReadAsync(cancellationToken);
+            if (match(message))
+            {
+                collected.Add(message);
+            }
+        }
+
+        return collected;
+    }
+
+    public ValueTask DisposeAsync() => connection.DisposeAsync();
+}

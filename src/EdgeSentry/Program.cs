@@ -1,6 +1,16 @@
+using System.CommandLine;
+using EdgeSentry.Cli;
+
 namespace EdgeSentry;
 
 public static class Program
 {
-    public static int Main(string[] args) => args.Length >= 0 ? 0 : 1;
+    public static Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("EdgeSentry: video analytics at the edge for AI patrol alerts (RTSP -> ONNX detection -> tracking -> rules -> MQTT).");
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(DetectCommand.Create());
+        root.Subcommands.Add(ConfigCommand.Create());
+        return root.Parse(args).InvokeAsync();
+    }
 }

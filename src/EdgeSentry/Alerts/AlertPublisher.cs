@@ -55,6 +55,9 @@ public sealed class AlertPublisher : IAsyncDisposable
         return message;
     }
 
+    /// <summary>Builds the message once (fixing its message id) so that retries are recognisable duplicates.</summary>
+    public OutgoingMessage Build(IncidentEvent incident, IncidentSnapshot? snapshot = null) => builder.Build(incident, snapshot);
+
     public Task PublishAsync(OutgoingMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);

@@ -40,7 +40,7 @@ public static partial class ConfigValidator
         {
             var c = o.Cameras[i];
             string p = $"$.cameras[{i}]";
-            if (!TopicSafeId().IsMatch(c.Id ?? string.Empty))
+            if (c.Id is null || !TopicSafeId().IsMatch(c.Id))
             {
                 errors.Add($"{p}.id: '{c.Id}' must be 1-64 letters, digits, '-' or '_' (it is part of MQTT topics)");
             }
@@ -138,7 +138,7 @@ public static partial class ConfigValidator
         }
     }
 
-    private static void ValidateMqtt(MqttOptions m, List<string> errors)
+    private static void ValidateMqtt(BrokerOptions m, List<string> errors)
     {
         if (string.IsNullOrWhiteSpace(m.Host))
         {
@@ -197,7 +197,7 @@ public static partial class ConfigValidator
         }
     }
 
-    private static void ValidateDetector(DetectorOptions d, List<string> errors)
+    private static void ValidateDetector(DetectionOptions d, List<string> errors)
     {
         if (!File.Exists(d.Model))
         {

@@ -9,9 +9,9 @@ public sealed class EdgeSentryOptions
     /// <summary>This box's id; it appears in MQTT topics, so letters, digits, '-' and '_' only.</summary>
     public string EdgeId { get; set; } = "edge-01";
 
-    public MqttOptions Mqtt { get; set; } = new();
+    public BrokerOptions Mqtt { get; set; } = new();
 
-    public DetectorOptions Detector { get; set; } = new();
+    public DetectionOptions Detector { get; set; } = new();
 
     public List<CameraOptions> Cameras { get; set; } = [];
 
@@ -22,7 +22,7 @@ public sealed class EdgeSentryOptions
     public double StatsIntervalSeconds { get; set; } = 30;
 }
 
-public sealed class MqttOptions
+public sealed class BrokerOptions
 {
     public string Host { get; set; } = "127.0.0.1";
     public int Port { get; set; } = 1883;
@@ -33,19 +33,19 @@ public sealed class MqttOptions
     public string? Password { get; set; }
     public string? PasswordEnvironmentVariable { get; set; }
     public int KeepAliveSeconds { get; set; } = 30;
-    public MqttTlsOptions? Tls { get; set; }
+    public BrokerTlsOptions? Tls { get; set; }
     /// <summary>Seconds to wait for the broker's CONNACK at start-up.</summary>
     public double ConnectTimeoutSeconds { get; set; } = 10;
 }
 
-public sealed class MqttTlsOptions
+public sealed class BrokerTlsOptions
 {
     public string? CaFile { get; set; }
     public string? CertFile { get; set; }
     public string? KeyFile { get; set; }
 }
 
-public sealed class DetectorOptions
+public sealed class DetectionOptions
 {
     /// <summary>Path of the .onnx file; its manifest in models/ says how to feed and decode it.</summary>
     public string Model { get; set; } = "${shared}/models/yolox_nano.onnx";

@@ -70,12 +70,21 @@ public sealed class LocalPeer : IAsyncDisposable
             throw new InvalidOperationException($"{name}: {executable} not found. {installHint}");
         }
 
-        var psi = new ProcessStartInfo(executable)
+        // Under setsid the peer gets its own session: a Ctrl-C in the terminal (SIGINT to the whole
+        // foreground process group) then stops the service first, which still needs its broker to say
+        // "stopped", and the service stops the peer afterwards.
+        bool detach = File.Exists("/usr/bin/setsid");
+        var psi = new ProcessStartInfo(detach ? "/usr/bin/setsid" : executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (detach)
+        {
+            psi.ArgumentList.Add(executable);
+        }
+
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);

@@ -19,4 +19,28 @@ internal static partial class PipelineLog
 
     [LoggerMessage(6004, LogLevel.Information, "Camera {CameraId} removed from the pipeline")]
     public static partial void CameraRemoved(ILogger logger, string cameraId);
+
+    [LoggerMessage(6005, LogLevel.Warning, "Camera {CameraId}: snapshot not rendered: {Reason}")]
+    public static partial void SnapshotFailed(ILogger logger, string cameraId, string reason);
+
+    [LoggerMessage(6006, LogLevel.Warning, "Incident {IncidentId}#{Sequence} not acknowledged ({Reason}); retrying in {Delay}")]
+    public static partial void PublishRetry(ILogger logger, string incidentId, int sequence, TimeSpan delay, string reason);
+
+    [LoggerMessage(6007, LogLevel.Information, "Incident {IncidentId} {Transition}: {Kind} on camera {CameraId} ({Label}, zone {ZoneId})")]
+    public static partial void Incident(ILogger logger, string incidentId, string transition, string kind, string cameraId, string label, string? zoneId);
+
+    [LoggerMessage(6008, LogLevel.Information, "EdgeSentry {EdgeId} running: {Cameras} camera(s), model {Model}, broker {Broker}")]
+    public static partial void Running(ILogger logger, string edgeId, int cameras, string model, string broker);
+
+    [LoggerMessage(6009, LogLevel.Information, "Demo peer started: {Peer} on 127.0.0.1:{Port}")]
+    public static partial void DemoPeer(ILogger logger, string peer, int port);
+
+    [LoggerMessage(6010, LogLevel.Information, "Shutting down: {Queued} alert(s) still to send")]
+    public static partial void Draining(ILogger logger, int queued);
+
+    [LoggerMessage(6011, LogLevel.Error, "Camera {CameraId} failed and is out of service")]
+    public static partial void CameraFailed(ILogger logger, string cameraId, Exception exception);
+
+    [LoggerMessage(6012, LogLevel.Warning, "Status of {Subject} not published: {Reason}")]
+    public static partial void StatusNotPublished(ILogger logger, string subject, string reason);
 }

@@ -45,12 +45,12 @@ public sealed class RuleScenario
     public double Pts { get; private set; }
 
     /// <summary>A box whose bottom-centre (feet) is at (x, y) in normalised coordinates.</summary>
-    public static Detection.Detection At(double x, double y, int classId = Person, float score = 0.9f, double width = 0.05, double height = 0.15) =>
+    public static global::EdgeSentry.Detection.Detection At(double x, double y, int classId = Person, float score = 0.9f, double width = 0.05, double height = 0.15) =>
         new(classId, score, new BoundingBox(
             (float)((x - (width / 2)) * Size), (float)((y - height) * Size),
             (float)((x + (width / 2)) * Size), (float)(y * Size)));
 
-    public void Frame(double pts, params Detection.Detection[] detections)
+    public void Frame(double pts, params global::EdgeSentry.Detection.Detection[] detections)
     {
         Pts = pts;
         var at = WallStart + TimeSpan.FromSeconds(pts);
@@ -59,7 +59,7 @@ public sealed class RuleScenario
     }
 
     /// <summary>Frames every <paramref name="step"/> s from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive).</summary>
-    public void Run(double from, double to, double step, Func<double, Detection.Detection[]> script)
+    public void Run(double from, double to, double step, Func<double, global::EdgeSentry.Detection.Detection[]> script)
     {
         int n = (int)Math.Round((to - from) / step);
         for (int i = 0; i < n; i++)

@@ -1,0 +1,230 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using EdgeSentry.Alerts;
+using EdgeSentry.Capture;
+using EdgeSentry.Detection;
+
+namespace EdgeSentry.Cli;
+
+/// <summary>
+/// <c>edgesentry detect --model M --input IMAGE|VIDEO|RTSP-URL [--json] [--out annotated.jpg|.mp4]</c>:
+/// every frame through the detector, one JSON object per frame with boxes in source-image pixels.
+/// </summary>
+internal static class DetectCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model", "-m") { Description = "The .onnx model (its manifest in models/ says how to run it).", Required = true };
+        var input = new Option<string>("--input", "-i") { Description = "An image, a video file or an rtsp:// URL.", Required = true };
+        var json = new Option<bool>("--json") { Description = "JSON lines: {\"frame\",\"ptsSeconds\",\"detections\":[{\"label\",\"classId\",\"score\",\"box\":[x1,y1,x2,y2]}]}." };
+        var output = new Option<string?>("--out", "-o") { Description = "Write an annotated .jpg (last frame) or .mp4 (every frame)." };
+        var threshold = new Option<float?>("--score-threshold") { Description = "Minimum score (default: 0.3)." };
+        var maxFrames = new Option<int?>("--max-frames") { Description = "Stop after this many frames (streams run until stopped otherwise)." };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads of the session.", DefaultValueFactory = _ => 1 };
+        var provider = new Option<string>("--execution-provider") { Description = "CPU (default), CUDA or TensorRT.", DefaultValueFactory = _ => "CPU" };
+        var detect = new Command("detect", "Run a detector over an image, a video or a stream.") { model, input, json, output, threshold, maxFrames, threads, provider };
+        detect.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                return await RunAsync(
+                    parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(json), parse.GetValue(output),
+                    new DetectorOptions { ScoreThreshold = parse.GetValue(threshold) ?? 0.3f, IntraOpThreads = parse.GetValue(threads), ExecutionProvider = parse.GetValue(provider)! },
+                    parse.GetValue(maxFrames), ct);
+            }
+            catch (Exception e) when (e is CaptureException or IOException or InvalidDataException or ArgumentException or Native.OnnxRuntime.OrtException or DllNotFoundException or InvalidOperationException)
+            {
+                Console.Error.WriteLine("edgesentry detect: " + UrlRedactor.Redact(e.Message));
+                return 1;
+            }
+        });
+        return detect;
+    }
+
+    private static async Task<int> RunAsync(string modelPath, string inputPath, bool asJson, string? outPath, DetectorOptions options, int? maxFrames, CancellationToken ct)
+    {
+        var cameraInput = new CameraInput { Location = inputPath };
+        if (!cameraInput.IsLive && !File.Exists(inputPath))
+        {
+            throw new FileNotFoundException($"input {inputPath} does not exist", inputPath);
+        }
+
+        using var detector = OnnxObjectDetector.Open(modelPath, options);
+        var info = await VideoInfo.ProbeAsync(cameraInput, TimeSpan.FromSeconds(15), ct);
+        using var pool = new FramePool("detect", info.Width, info.Height, 2);
+        using var decoder = FfmpegDecoder.Start(cameraInput, info, info.Width, info.Height, null);
+        using var encoder = outPath is not null && outPath.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase) ? VideoWriter.Start(outPath, info) : null;
+        using var renderer = outPath is not null ? new SnapshotRenderer(info.Width, info.Height, quality: 90, thickness: 2) : null;
+        using var registration = ct.Register(decoder.Kill);
+        var results = new Detection.Detection[512];
+        var labels = detector.Labels;
+        var stdout = Console.OpenStandardOutput();
+        var line = new ArrayBufferWriterStream();
+        long frames = 0;
+        long objects = 0;
+        byte[]? lastJpeg = null;
+        var boxes = new SnapshotBox[results.Length];
+        while (maxFrames is null || frames < maxFrames)
+        {
+            if (!pool.TryRent(out var frame))
+            {
+                throw new InvalidOperationException("frame pool exhausted");
+            }
+
+            using (frame)
+            {
+                if (!decoder.ReadFrame(frame))
+                {
+                    break;
+                }
+
+                int n = detector.Detect(frame.Image, results);
+                objects += n;
+                double pts = frames / info.FramesPerSecond;
+                if (asJson)
+                {
+                    line.Reset();
+                    WriteJson(line.Writer, frames, pts, results.AsSpan(0, n), labels);
+                    stdout.Write(line.Written);
+                }
+                else
+                {
+                    var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"frame {frames} ({pts:0.000} s): {n} detection(s)");
+                    for (int i = 0; i < n; i++)
+                    {
+                        var d = results[i];
+                        text.Append(CultureInfo.InvariantCulture, $"\n  {labels[d.ClassId],-14} {d.Score:0.000}  [{d.Box.X1:0.0}, {d.Box.Y1:0.0}, {d.Box.X2:0.0}, {d.Box.Y2:0.0}]");
+                    }
+
+                    Console.Out.WriteLine(text.ToString());
+                }
+
+                if (renderer is not null)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        boxes[i] = new SnapshotBox(results[i].Box, results[i].ClassId == 0 ? BgrColor.Green : BgrColor.Cyan);
+                    }
+
+                    var jpeg = renderer.RenderJpeg(frame.Image, boxes.AsSpan(0, n), [], BgrColor.Yellow);
+                    if (encoder is not null)
+                    {
+                        encoder.Write(jpeg);
+                    }
+                    else
+                    {
+                        lastJpeg = jpeg.ToArray();
+                    }
+                }
+
+                frames++;
+            }
+        }
+
+        stdout.Flush();
+        if (frames == 0)
+        {
+            throw new CaptureException($"{cameraInput.Redacted}: no frame could be decoded ({decoder.LastError})");
+        }
+
+        if (lastJpeg is not null && outPath is not null)
+        {
+            await File.WriteAllBytesAsync(outPath, lastJpeg, ct);
+        }
+
+        encoder?.Finish();
+        Console.Error.WriteLine($"{frames} frame(s), {objects} detection(s), model {Path.GetFileName(modelPath)}; detections by {Path.GetFileName(modelPath)} on {Path.GetFileName(UrlRedactor.Redact(inputPath))} (see the model's and footage's licences in shared/)");
+        return 0;
+    }
+
+    internal static void WriteJson(Utf8JsonWriter w, long frame, double pts, ReadOnlySpan<Detection.Detection> detections, IReadOnlyList<string> labels)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("frame", frame);
+        w.WriteNumber("ptsSeconds", Math.Round(pts, 6));
+        w.WriteStartArray("detections");
+        foreach (var d in detections)
+        {
+            w.WriteStartObject();
+            w.WriteString("label", labels[d.ClassId]);
+            w.WriteNumber("classId", d.ClassId);
+            w.WriteNumber("score", Math.Round(d.Score, 4));
+            w.WriteStartArray("box");
+            w.WriteNumberValue(Math.Round(d.Box.X1, 2));
+            w.WriteNumberValue(Math.Round(d.Box.Y1, 2));
+            w.WriteNumberValue(Math.Round(d.Box.X2, 2));
+            w.WriteNumberValue(Math.Round(d.Box.Y2, 2));
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.Flush();
+    }
+
+    /// <summary>A reusable JSON line buffer (one writer over one growing buffer).</summary>
+    private sealed class ArrayBufferWriterStream
+    {
+        private readonly System.Buffers.ArrayBufferWriter<byte> _buffer = new(4096);
+
+        public ArrayBufferWriterStream() => Writer = new Utf8JsonWriter(_buffer);
+
+        public Utf8JsonWriter Writer { get; }
+
+        public ReadOnlySpan<byte> Written
+        {
+            get
+            {
+                System.Buffers.BuffersExtensions.Write(_buffer, "\n"u8);
+                return _buffer.WrittenSpan;
+            }
+        }
+
+        public void Reset()
+        {
+            _buffer.ResetWrittenCount();
+            Writer.Reset(_buffer);
+        }
+    }
+
+    /// <summary>Annotated frames (as JPEG) into an H.264 MP4 through an ffmpeg subprocess.</summary>
+    private sealed class VideoWriter : IDisposable
+    {
+        private readonly Process _process;
+
+        private VideoWriter(Process process) => _process = process;
+
+        public static VideoWriter Start(string path, VideoInfo info)
+        {
+            var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardInput = true, RedirectStandardError = false, UseShellExecute = false };
+            foreach (var a in new[] { "-hide_banner", "-loglevel", "error", "-y", "-f", "image2pipe", "-framerate", info.FramesPerSecond.ToString("0.###", CultureInfo.InvariantCulture), "-c:v", "mjpeg", "-i", "pipe:0", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", path })
+            {
+                psi.ArgumentList.Add(a);
+            }
+
+            return new VideoWriter(Process.Start(psi) ?? throw new InvalidOperationException("ffmpeg did not start"));
+        }
+
+        public void Write(ReadOnlySpan<byte> jpeg) => _process.StandardInput.BaseStream.Write(jpeg);
+
+        public void Finish()
+        {
+            _process.StandardInput.Close();
+            _process.WaitForExit();
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            _process.Dispose();
+        }
+    }
+}

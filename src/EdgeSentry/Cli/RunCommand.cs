@@ -1,0 +1,68 @@
+using System.CommandLine;
+using EdgeSentry.Configuration;
+using EdgeSentry.Diagnostics;
+using EdgeSentry.Pipeline;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeSentry.Cli;
+
+/// <summary><c>edgesentry run [--config FILE]</c>: the service on the Generic Host.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string?>("--config", "-c") { Description = "Configuration file (JSON). Without it: the built-in demo (sample footage as RTSP cameras, a local broker)." };
+        var run = new Command("run", "Run the service.") { config };
+        run.SetAction(async (parse, ct) =>
+        {
+            EdgeSentryOptions options;
+            try
+            {
+                options = ServiceComposition.LoadConfiguration(parse.GetValue(config));
+            }
+            catch (ConfigurationException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
+
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+            builder.Services.AddSingleton(options);
+            builder.Services.AddSingleton(TimeProvider.System);
+            builder.Services.AddMetrics();
+            builder.Services.AddSingleton<EdgeSentryMetrics>();
+            builder.Services.AddSingleton(sp => new EdgeNode(options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<EdgeSentryMetrics>()));
+            builder.Services.AddHostedService<EdgeSentryService>();
+            using var host = builder.Build();
+            var node = host.Services.GetRequiredService<EdgeNode>();
+            try
+            {
+                await host.RunAsync(ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Console.Error.WriteLine("edgesentry: " + Capture.UrlRedactor.Redact(e.Message));
+                return 1;
+            }
+
+            var started = node.Started;
+            if (started.IsFaulted)
+            {
+                Console.Error.WriteLine("edgesentry: could not start: " + Capture.UrlRedactor.Redact(started.Exception!.GetBaseException().Message));
+                return 1;
+            }
+
+            return 0;
+        });
+        return run;
+    }
+}

@@ -1,0 +1,62 @@
+using EdgeSentry.Capture;
+using EdgeSentry.Rules;
+
+namespace EdgeSentry.Pipeline;
+
+/// <summary>Receives a camera's incident transitions, in order, while the frame that caused them is still readable.</summary>
+public interface IIncidentHandler
+{
+    /// <summary>
+    /// Must not lose the incident: it returns once the transition is safely queued (the alert path is
+    /// lossless). <paramref name="frame"/> is valid only during the call (for the snapshot).
+    /// </summary>
+    ValueTask HandleAsync(IncidentEvent incident, Frame? frame, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Per camera: tracker and rules over each detected frame (through <see cref="CameraRuleEngine"/>),
+/// then every incident transition to the alert path.
+/// </summary>
+public sealed class CameraAnalyzer : IFrameAnalyzer, IIncidentSink
+{
+    private readonly CameraRuleEngine _engine;
+    private readonly IIncidentHandler _handler;
+    private readonly TimeProvider _time;
+    // Reused per frame: the engine reports transitions synchronously, they are handed on asynchronously.
+    private readonly List<IncidentEvent> _pending = new(16);
+    private double _lastPts;
+
+    public CameraAnalyzer(CameraRuleEngine engine, IIncidentHandler handler, TimeProvider timeProvider)
+    {
+        _engine = engine;
+        _handler = handler;
+        _time = timeProvider;
+    }
+
+    public long IncidentTransitions { get; private set; }
+
+    public async ValueTask AnalyzeAsync(Frame frame, ReadOnlyMemory<Detection.Detection> detections, CancellationToken cancellationToken)
+    {
+        _pending.Clear();
+        _lastPts = frame.PtsSeconds;
+        _engine.Process(detections.Span, frame.Width, frame.Height, frame.PtsSeconds, frame.CapturedAt, this);
+        for (int i = 0; i < _pending.Count; i++)
+        {
+            IncidentTransitions++;
+            await _handler.HandleAsync(_pending[i], frame, cancellationToken);
+        }
+    }
+
+    public async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        _pending.Clear();
+        _engine.Flush(_lastPts, _time.GetUtcNow(), this);
+        foreach (var incident in _pending)
+        {
+            IncidentTransitions++;
+            await _handler.HandleAsync(incident, null, cancellationToken);
+        }
+    }
+
+    void IIncidentSink.Publish(IncidentEvent incident) => _pending.Add(incident);
+}

@@ -180,7 +180,8 @@ public static class ConfigLoader
                 {
                     if (!props.TryGetValue(prop.Name, out var p))
                     {
-                        var near = props.Keys.FirstOrDefault(k => string.Equals(k, prop.Name, StringComparison.OrdinalIgnoreCase));
+                        var near = props.Keys.Where(k => EditDistance(k.ToLowerInvariant(), prop.Name.ToLowerInvariant()) <= 2)
+                            .OrderBy(k => EditDistance(k.ToLowerInvariant(), prop.Name.ToLowerInvariant())).FirstOrDefault();
                         errors.Add($"{path}.{prop.Name}: unknown key" + (near is null ? $" (known: {string.Join(", ", props.Keys)})" : $" (did you mean '{near}'?)"));
                         continue;
                     }
@@ -205,5 +206,29 @@ public static class ConfigLoader
 
                 break;
         }
+    }
+
+    /// <summary>Levenshtein distance, for "did you mean" on misspelt keys.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var prev = new int[b.Length + 1];
+        var cur = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+        {
+            prev[j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            cur[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (prev, cur) = (cur, prev);
+        }
+
+        return prev[b.Length];
     }
 }

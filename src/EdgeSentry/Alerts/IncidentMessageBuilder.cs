@@ -14,7 +14,7 @@ public sealed record OutgoingMessage(string MessageId, string Topic, byte[] Payl
 public sealed class IncidentMessageBuilder
 {
     private readonly string edgeId;
-    private readonly Dictionary<string, AlertCamera> cameras;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, AlertCamera> cameras;
     private readonly TimeProvider time;
 
     public IncidentMessageBuilder(string edgeId, IEnumerable<AlertCamera> cameras, TimeProvider? time = null)
@@ -22,7 +22,7 @@ public sealed class IncidentMessageBuilder
         ArgumentNullException.ThrowIfNull(cameras);
         this.edgeId = AlertTopics.Segment(edgeId, "edge id");
         this.time = time ?? TimeProvider.System;
-        this.cameras = new Dictionary<string, AlertCamera>(StringComparer.Ordinal);
+        this.cameras = new System.Collections.Concurrent.ConcurrentDictionary<string, AlertCamera>(StringComparer.Ordinal);
         foreach (AlertCamera camera in cameras)
         {
             AlertTopics.Segment(camera.Id, "camera id");
@@ -35,6 +35,18 @@ public sealed class IncidentMessageBuilder
     }
 
     public string EdgeId => edgeId;
+
+    /// <summary>
+    /// Adds or updates a camera (configuration reload). Cameras are never removed: an incident of a removed
+    /// camera still has to end properly.
+    /// </summary>
+    public void SetCamera(AlertCamera camera)
+    {
+        ArgumentNullException.ThrowIfNull(camera);
+        AlertTopics.Segment(camera.Id, "camera id");
+        AlertTopics.Segment(camera.GridId, $"grid id of camera '{camera.Id}'");
+        cameras[camera.Id] = camera;
+    }
 
     public OutgoingMessage Build(IncidentEvent incident, IncidentSnapshot? snapshot = null)
     {

@@ -151,6 +151,7 @@ public sealed class DetectionScheduler
         private long _failures;
         private double _lastAgeMs;
         private double _lastInferenceMs;
+        private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         internal CameraLane(DetectionScheduler owner, FreshestFrameSlot slot, IFrameAnalyzer analyzer)
         {
@@ -165,6 +166,12 @@ public sealed class DetectionScheduler
         public long Failures => Interlocked.Read(ref _failures);
         public double LastFrameAgeMs => Volatile.Read(ref _lastAgeMs);
         public double LastInferenceMs => Volatile.Read(ref _lastInferenceMs);
+
+        /// <summary>Age of processed frames (captured → analysed), milliseconds, last 512.</summary>
+        public LatencyWindow FrameAge { get; } = new();
+
+        /// <summary>Inference time per frame, milliseconds, last 512.</summary>
+        public LatencyWindow Inference { get; } = new();
         internal bool IsClosed => Volatile.Read(ref _closed);
 
         /// <summary>Raised after each processed frame with its age (captured → analysed).</summary>
@@ -197,10 +204,21 @@ public sealed class DetectionScheduler
                 }
 
                 _busy = false;
+                if (_closed)
+                {
+                    _idle.TrySetResult();
+                }
             }
         }
 
-        internal void RecordInference(TimeSpan t) => Volatile.Write(ref _lastInferenceMs, t.TotalMilliseconds);
+        /// <summary>After <see cref="Dispose"/>: completes once no worker is using this camera's analyzer.</summary>
+        public Task WhenIdle => _idle.Task;
+
+        internal void RecordInference(TimeSpan t)
+        {
+            Volatile.Write(ref _lastInferenceMs, t.TotalMilliseconds);
+            Inference.Record(t.TotalMilliseconds);
+        }
 
         internal void RecordFailure() => Interlocked.Increment(ref _failures);
 
@@ -208,6 +226,7 @@ public sealed class DetectionScheduler
         {
             Interlocked.Increment(ref _processed);
             Volatile.Write(ref _lastAgeMs, age.TotalMilliseconds);
+            FrameAge.Record(age.TotalMilliseconds);
             FrameProcessed?.Invoke(this, age);
         }
 
@@ -216,6 +235,10 @@ public sealed class DetectionScheduler
             lock (_gate)
             {
                 _closed = true;
+                if (!_busy)
+                {
+                    _idle.TrySetResult();
+                }
             }
 
             Slot.FrameAvailable -= OnFrameAvailable;

@@ -17,14 +17,21 @@ namespace EdgeSentry.Pipeline;
 /// validated configuration. Start-up faults (model, broker, demo peers) surface from
 /// <see cref="RunAsync"/> before any camera starts; a failing camera only affects itself.
 /// </summary>
-public sealed class EdgeNode
+public sealed class EdgeNode : IDisposable
 {
     private readonly EdgeSentryOptions _options;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly EdgeSentryMetrics? _metrics;
-    private readonly List<CameraRuntime> _cameras = [];
+    private readonly Dictionary<string, CameraRuntime> _cameras = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Camera, string Zone), Vector2[]> _zones = new();
+    private readonly SemaphoreSlim _reconfigure = new(1, 1);
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IReadOnlyList<string> _labels = [];
+    private AlertPublisher? _publisher;
+    private IncidentMessageBuilder? _builder;
+    private CancellationToken _stopping;
 
     public EdgeNode(EdgeSentryOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory, EdgeSentryMetrics? metrics = null)
     {
@@ -35,16 +42,27 @@ public sealed class EdgeNode
         _metrics = metrics;
     }
 
-    public IReadOnlyList<CameraRuntime> Cameras => _cameras;
+    /// <summary>A snapshot of the running cameras.</summary>
+    public IReadOnlyList<CameraRuntime> Cameras
+    {
+        get
+        {
+            lock (_cameras)
+            {
+                return [.. _cameras.Values];
+            }
+        }
+    }
+
     public AlertHandoff? Alerts { get; private set; }
     public DetectionScheduler? Scheduler { get; private set; }
 
-    /// <summary>Completes when everything is running (tests wait on it).</summary>
+    /// <summary>Completes when everything is running (tests wait on it); faults with the start-up error.</summary>
     public Task Started => _started.Task;
-    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
         await using var peers = new PeerSet();
         try
         {
@@ -53,22 +71,14 @@ public sealed class EdgeNode
             // The model is opened first: a missing or corrupt model stops start-up with its own message.
             var detectorOptions = ServiceComposition.Detector(_options.Detector);
             var first = OnnxObjectDetector.Open(_options.Detector.Model, detectorOptions, _loggers.CreateLogger<OnnxObjectDetector>());
-            var labels = first.Labels;
+            _labels = first.Labels;
 
-            var builder = new IncidentMessageBuilder(_options.EdgeId, _options.Cameras.Select(c => new AlertCamera(c.Id, c.Name ?? c.Id, c.GridId)), _time);
-            await using var publisher = new AlertPublisher(ServiceComposition.Mqtt(_options), builder, _time, _loggers);
+            _builder = new IncidentMessageBuilder(_options.EdgeId, _options.Cameras.Select(ToAlertCamera), _time);
+            await using var publisher = new AlertPublisher(ServiceComposition.Mqtt(_options), _builder, _time, _loggers);
+            _publisher = publisher;
             await publisher.StartAsync(stoppingToken);
 
-            var zones = new Dictionary<(string, string), Vector2[]>();
-            foreach (var c in _options.Cameras)
-            {
-                foreach (var z in c.Analytics.Zones)
-                {
-                    zones[(c.Id, z.Id)] = z.Polygon.Select(p => new Vector2((float)p[0], (float)p[1])).ToArray();
-                }
-            }
-
-            using var alerts = new AlertHandoff(publisher, zones, 1920, 1088, _time, _loggers.CreateLogger<AlertHandoff>(), _metrics);
+            using var alerts = new AlertHandoff(publisher, _zones, 1920, 1088, _time, _loggers.CreateLogger<AlertHandoff>(), _metrics);
             Alerts = alerts;
             alerts.Acknowledged += i => PipelineLog.Incident(_logger, i.IncidentId, i.Transition.ToString().ToLowerInvariant(), i.Kind, i.CameraId, i.Label, i.ZoneId);
             using var alertStop = new CancellationTokenSource();
@@ -78,20 +88,15 @@ public sealed class EdgeNode
                 worker => worker == 0 ? first : OnnxObjectDetector.Open(_options.Detector.Model, detectorOptions),
                 _options.Detector.Workers, _time, _loggers.CreateLogger<DetectionScheduler>(), _metrics);
             Scheduler = scheduler;
-
-            using var cameraStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var cameraTasks = new List<Task>();
             foreach (var c in _options.Cameras)
             {
-                var runtime = CreateCamera(c, labels, publisher, alerts, scheduler);
-                _cameras.Add(runtime);
-                cameraTasks.Add(RunCameraAsync(runtime, cameraStop.Token));
+                AddCamera(c);
             }
 
             using var detectStop = new CancellationTokenSource();
             var detecting = scheduler.RunAsync(detectStop.Token);
             var stats = PublishStatsAsync(publisher, stoppingToken);
-            PipelineLog.Running(_logger, _options.EdgeId, _cameras.Count, Path.GetFileName(_options.Detector.Model), $"{_options.Mqtt.Host}:{_options.Mqtt.Port}");
+            PipelineLog.Running(_logger, _options.EdgeId, _options.Cameras.Count, Path.GetFileName(_options.Detector.Model), $"{_options.Mqtt.Host}:{_options.Mqtt.Port}");
             _started.TrySetResult();
 
             try
@@ -105,15 +110,22 @@ public sealed class EdgeNode
 
             // Orderly stop: cameras first, then let detection finish what it took, close open incidents,
             // send every queued alert, and leave "stopped" behind.
-            await cameraStop.CancelAsync();
-            await Task.WhenAll(cameraTasks);
+            await _reconfigure.WaitAsync(CancellationToken.None);
+            var running = Cameras;
+            foreach (var cam in running)
+            {
+                await cam.Stop.CancelAsync();
+            }
+
+            await Task.WhenAll(running.Select(c => c.Running));
             await detectStop.CancelAsync();
             await detecting;
-            foreach (var cam in _cameras)
+            foreach (var cam in running)
             {
                 cam.Lane.Dispose();
                 await cam.Analyzer.CompleteAsync(CancellationToken.None);
                 cam.Slot.Dispose();
+                cam.Stop.Dispose();
             }
 
             PipelineLog.Draining(_logger, alerts.Queued);
@@ -145,6 +157,65 @@ public sealed class EdgeNode
             throw;
         }
     }
+
+    /// <summary>
+    /// Applies a reloaded configuration without a restart: cameras added, removed or changed (a changed camera
+    /// is stopped, its open incidents ended, and started again). The other cameras are not touched.
+    /// Detector, broker and edge id changes need a restart; they are reported and left as they are.
+    /// </summary>
+    public async Task<ReloadSummary> ReloadAsync(EdgeSentryOptions next)
+    {
+        await Started;
+        await _reconfigure.WaitAsync(_stopping);
+        try
+        {
+            var ignored = new List<string>();
+            if (Json(next.Detector) != Json(_options.Detector))
+            {
+                ignored.Add("detector");
+            }
+
+            if (Json(next.Mqtt) != Json(_options.Mqtt))
+            {
+                ignored.Add("mqtt");
+            }
+
+            if (next.EdgeId != _options.EdgeId)
+            {
+                ignored.Add("edgeId");
+            }
+
+            var wanted = next.Cameras.ToDictionary(c => c.Id, StringComparer.Ordinal);
+            var current = Cameras.ToDictionary(c => c.Options.Id, StringComparer.Ordinal);
+            var removed = current.Keys.Where(id => !wanted.ContainsKey(id)).ToList();
+            var changed = current.Keys.Where(id => wanted.TryGetValue(id, out var w) && Json(w) != Json(current[id].Options)).ToList();
+            var added = wanted.Keys.Where(id => !current.ContainsKey(id)).ToList();
+            foreach (var id in removed.Concat(changed))
+            {
+                await RemoveCameraAsync(current[id]);
+            }
+
+            foreach (var id in changed.Concat(added))
+            {
+                _builder!.SetCamera(ToAlertCamera(wanted[id]));
+                AddCamera(wanted[id]);
+            }
+
+            var summary = new ReloadSummary(added, removed, changed, ignored);
+            PipelineLog.Reloaded(_logger, string.Join(',', added), string.Join(',', removed), string.Join(',', changed), string.Join(',', ignored));
+            return summary;
+        }
+        finally
+        {
+            _reconfigure.Release();
+        }
+    }
+
+    public void Dispose() => _reconfigure.Dispose();
+
+    private static string Json<T>(T value) => JsonSerializer.Serialize(value);
+
+    private static AlertCamera ToAlertCamera(CameraOptions c) => new(c.Id, c.Name ?? c.Id, c.GridId);
 
     private async Task StartDemoPeersAsync(PeerSet peers, CancellationToken cancellationToken)
     {
@@ -179,7 +250,7 @@ public sealed class EdgeNode
         }
     }
 
-    private CameraRuntime CreateCamera(CameraOptions c, IReadOnlyList<string> labels, AlertPublisher publisher, AlertHandoff alerts, DetectionScheduler scheduler)
+    private void AddCamera(CameraOptions c)
     {
         var slot = new FreshestFrameSlot(c.Id);
         var source = new CameraSource(
@@ -199,26 +270,59 @@ public sealed class EdgeNode
                 StallTimeout = TimeSpan.FromSeconds(c.StallSeconds),
             },
             slot, _time, _loggers.CreateLogger<CameraSource>());
-        var engine = new CameraRuleEngine(c.Id, c.Analytics, labels, _time);
-        var analyzer = new CameraAnalyzer(engine, alerts, _time);
-        var lane = scheduler.Register(slot, analyzer);
-        var runtime = new CameraRuntime(c, source, slot, analyzer, lane);
+        foreach (var z in c.Analytics.Zones)
+        {
+            _zones[(c.Id, z.Id)] = z.Polygon.Select(p => new Vector2((float)p[0], (float)p[1])).ToArray();
+        }
+
+        var engine = new CameraRuleEngine(c.Id, c.Analytics, _labels, _time);
+        var analyzer = new CameraAnalyzer(engine, Alerts!, _time);
+        var lane = Scheduler!.Register(slot, analyzer);
         string topic = $"{AlertTopics.Root}/cameras/{c.Id}/status";
+        var publisher = _publisher!;
         source.StateChanged += (s, state, reason) => _ = PublishCameraStateAsync(publisher, topic, c.Id, state, reason);
         source.FrameDecoded += _ => _metrics?.FramesDecoded.Add(1);
-        return runtime;
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+        var runtime = new CameraRuntime(c, source, slot, analyzer, lane, stop, RunCameraAsync(c.Id, source, stop.Token));
+        lock (_cameras)
+        {
+            _cameras[c.Id] = runtime;
+        }
     }
 
-    private async Task RunCameraAsync(CameraRuntime camera, CancellationToken cancellationToken)
+    private async Task RemoveCameraAsync(CameraRuntime cam)
     {
+        lock (_cameras)
+        {
+            _cameras.Remove(cam.Options.Id);
+        }
+
+        await cam.Stop.CancelAsync();
+        await cam.Running;
+        cam.Lane.Dispose();
+        // A worker may still be analysing this camera's last frame; its incidents end after that.
+        await cam.Lane.WhenIdle;
+        await cam.Analyzer.CompleteAsync(_stopping);
+        cam.Slot.Dispose();
+        cam.Stop.Dispose();
+        foreach (var key in _zones.Keys.Where(k => k.Camera == cam.Options.Id).ToList())
+        {
+            _zones.TryRemove(key, out _);
+        }
+    }
+
+    private async Task RunCameraAsync(string cameraId, CameraSource source, CancellationToken cancellationToken)
+    {
+        // Yield first so that a camera's start never runs on the caller's stack.
+        await Task.Yield();
         try
         {
-            await camera.Source.RunAsync(cancellationToken);
+            await source.RunAsync(cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // A camera's own fault (not a shutdown) must not stop the others: it is logged and the camera is out.
-            PipelineLog.CameraFailed(_logger, camera.Options.Id, e);
+            PipelineLog.CameraFailed(_logger, cameraId, e);
         }
     }
 
@@ -249,9 +353,10 @@ public sealed class EdgeNode
                 Scheduler?.FramesProcessed ?? 0,
                 Alerts?.Published ?? 0,
                 Alerts?.Queued ?? 0,
-                _cameras.Select(c => new CameraStatsPayload(
+                Cameras.Select(c => new CameraStatsPayload(
                     c.Options.Id, c.Source.State.ToWire(), c.Source.FramesDecoded, c.Slot.Dropped, c.Lane.Processed,
-                    c.Source.Reconnects, c.Source.Stalls, Math.Round(c.Lane.LastFrameAgeMs, 1), Math.Round(c.Lane.LastInferenceMs, 2))).ToList());
+                    c.Source.Reconnects, c.Source.Stalls, Round(c.Lane.FrameAge.Percentile(50)), Round(c.Lane.FrameAge.Percentile(99)),
+                    Round(c.Lane.Inference.Percentile(50)))).ToList());
             try
             {
                 await publisher.Connection.PublishAsync(topic, JsonSerializer.SerializeToUtf8Bytes(stats, StatusJson.Default.EdgeStatsPayload), 0, retain: false, cancellationToken);
@@ -262,6 +367,8 @@ public sealed class EdgeNode
             }
         }
     }
+
+    private static double Round(double v) => double.IsNaN(v) ? 0 : Math.Round(v, 1);
 
     /// <summary>Child processes started for the demo, stopped with the node.</summary>
     private sealed class PeerSet : IAsyncDisposable
@@ -280,4 +387,7 @@ public sealed class EdgeNode
     }
 }
 
-public sealed record CameraRuntime(CameraOptions Options, CameraSource Source, FreshestFrameSlot Slot, CameraAnalyzer Analyzer, DetectionScheduler.CameraLane Lane);
+/// <summary>One running camera: its source, slot, analyzer and lane, and how to stop it.</summary>
+public sealed record CameraRuntime(CameraOptions Options, CameraSource Source, FreshestFrameSlot Slot, CameraAnalyzer Analyzer, DetectionScheduler.CameraLane Lane, CancellationTokenSource Stop, Task Running);
+
+public sealed record ReloadSummary(IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<string> Changed, IReadOnlyList<string> NeedRestart);

@@ -43,4 +43,10 @@ internal static partial class PipelineLog
 
     [LoggerMessage(6012, LogLevel.Warning, "Status of {Subject} not published: {Reason}")]
     public static partial void StatusNotPublished(ILogger logger, string subject, string reason);
+
+    [LoggerMessage(6013, LogLevel.Information, "Configuration reloaded: added [{Added}], removed [{Removed}], changed [{Changed}]; needing a restart, not applied: [{NeedRestart}]")]
+    public static partial void Reloaded(ILogger logger, string added, string removed, string changed, string needRestart);
+
+    [LoggerMessage(6014, LogLevel.Error, "Configuration reload rejected, the running configuration stays: {Errors}")]
+    public static partial void ReloadRejected(ILogger logger, string errors);
 }

@@ -16,7 +16,7 @@ public sealed record EdgeStatsPayload(string EdgeId, string At, long FramesProce
     public int Version { get; init; } = 1;
 }
 
-public sealed record CameraStatsPayload(string CameraId, string State, long FramesDecoded, long FramesDropped, long FramesProcessed, long Reconnects, long Stalls, double LastFrameAgeMs, double LastInferenceMs);
+public sealed record CameraStatsPayload(string CameraId, string State, long FramesDecoded, long FramesDropped, long FramesProcessed, long Reconnects, long Stalls, double FrameAgeP50Ms, double FrameAgeP99Ms, double InferenceP50Ms);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(CameraStatusPayload))]

@@ -15,6 +15,12 @@ public sealed class CameraRuleEngine
     /// <summary>Half-width of the band around a counting line in which an object's side is undecided, so jitter on the line does not count.</summary>
     internal const double LineDeadBand = 0.004;
 
+    /// <summary>
+    /// Slack on every "has T seconds passed" test: pts are rationals rounded to doubles, and 8.2 - 0.2
+    /// must count as 8 seconds.
+    /// </summary>
+    private const double TimeSlack = 1e-6;
+
     private readonly string _cameraId;
     private readonly IReadOnlyList<string> _labels;
     private readonly CompiledZone[] _zones;
@@ -561,7 +567,7 @@ public sealed class CameraRuleEngine
             double start = double.IsNaN(since) ? state.EpisodeSince : since;
             if (!state.Open)
             {
-                if (t - start >= rule.Dwell && t >= state.CooldownUntil)
+                if (t - start >= rule.Dwell - TimeSlack && t >= state.CooldownUntil - TimeSlack)
                 {
                     state.Open = true;
                     state.Sequence = 0;
@@ -584,7 +590,7 @@ public sealed class CameraRuleEngine
                 state.Severity = severity;
                 Emit(rule, state, IncidentTransition.Updated, t, at, sink);
             }
-            else if (forceUpdate || (rule.Update > 0 && t - state.LastEventPts >= rule.Update && rule.Kind != RuleKind.LineCrossing))
+            else if (forceUpdate || (rule.Update > 0 && t - state.LastEventPts >= rule.Update - TimeSlack && rule.Kind != RuleKind.LineCrossing))
             {
                 Emit(rule, state, IncidentTransition.Updated, t, at, sink);
             }
@@ -592,7 +598,7 @@ public sealed class CameraRuleEngine
             return;
         }
 
-        if (!double.IsNaN(state.LastTrue) && t - state.LastTrue >= rule.Hold)
+        if (!double.IsNaN(state.LastTrue) && t - state.LastTrue >= rule.Hold - TimeSlack)
         {
             if (state.Open)
             {

@@ -463,6 +463,11 @@ public sealed class CameraRuleEngine
                     condition = eligible;
                     break;
                 case RuleKind.Parking:
+                    if (eligible && !state.Open && rule.AuxFlags[slot] == 0)
+                    {
+                        state = AdoptParkedIncident(rule, slot, tracks, state);
+                    }
+
                     condition = Stopped(rule, slot, eligible, track.IsVisible, state.Open, t, out since);
                     break;
                 default:
@@ -478,6 +483,47 @@ public sealed class CameraRuleEngine
 
             Advance(rule, state, condition, since, rule.Severity, false, t, at, sink);
         }
+    }
+
+    /// <summary>
+    /// A parked car hidden (a bus in front) for longer than the tracker's lost time comes back as a new
+    /// track. If it reappears on the anchor of an open parking incident whose own track is gone, it takes
+    /// that incident over instead of starting a second one: one parked car, one incident.
+    /// </summary>
+    private IncidentState AdoptParkedIncident(CompiledRule rule, int slot, ReadOnlySpan<TrackedObject> tracks, IncidentState fresh)
+    {
+        ref readonly var track = ref tracks[slot];
+        double r2 = rule.Radius * rule.Radius;
+        for (int other = 0; other < tracks.Length; other++)
+        {
+            var open = rule.PerTrack[other];
+            if (other == slot || !open.Open || open.ClassId != track.ClassId
+                || (tracks[other].Id == open.OwnerTrackId && tracks[other].IsVisible))
+            {
+                continue;
+            }
+
+            double dx = _footX[slot] - rule.AuxX[other], dy = _footY[slot] - rule.AuxY[other];
+            if ((dx * dx) + (dy * dy) > r2)
+            {
+                continue;
+            }
+
+            // Swap the two states (no allocation): the open incident moves to this slot and its pin with it.
+            rule.PerTrack[slot] = open;
+            rule.PerTrack[other] = fresh;
+            fresh.Reset(tracks[other].Id);
+            open.OwnerTrackId = track.Id;
+            rule.AuxX[slot] = rule.AuxX[other];
+            rule.AuxY[slot] = rule.AuxY[other];
+            rule.AuxValue[slot] = rule.AuxValue[other];
+            rule.AuxFlags[slot] = 1;
+            rule.AuxTrackId[slot] = track.Id;
+            rule.AuxFlags[other] = 0;
+            return open;
+        }
+
+        return fresh;
     }
 
     /// <summary>

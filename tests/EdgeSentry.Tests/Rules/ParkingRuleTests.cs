@@ -91,6 +91,23 @@ public class ParkingRuleTests
     }
 
     [Fact]
+    public void Process_ParkedCarHiddenLongerThanTheTrackLives_NewTrackTakesOverTheIncident()
+    {
+        var s = new RuleScenario(Lane(r => r.HoldSeconds = 6));
+
+        s.Run(0, 40, 0.2, _ => [CarAt(0.7, 0.6)]);
+        s.Run(40, 44, 0.2, _ => []);                  // hidden 4 s: the track dies after 1.5 s
+        s.Run(44, 80, 0.2, _ => [CarAt(0.705, 0.6)]);
+        s.Run(80, 90, 0.2, _ => []);
+
+        var started = Assert.Single(s.Sink.Of(IncidentTransition.Started));
+        var ended = Assert.Single(s.Sink.Of(IncidentTransition.Ended));
+        Assert.Equal(started.IncidentId, ended.IncidentId);
+        Assert.NotEqual(started.TrackId, ended.TrackId);
+        Assert.InRange(ended.PtsSeconds, 85.7, 86.0);
+    }
+
+    [Fact]
     public void Process_TwoCarsParked_TwoIncidents()
     {
         var s = new RuleScenario(Lane());

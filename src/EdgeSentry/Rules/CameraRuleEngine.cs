@@ -460,12 +460,17 @@ public sealed class CameraRuleEngine
             switch (rule.Kind)
             {
                 case RuleKind.Loitering:
+                    if (eligible && !state.Open && double.IsNaN(state.EpisodeSince))
+                    {
+                        state = AdoptOrphanedIncident(rule, slot, tracks, state);
+                    }
+
                     condition = eligible;
                     break;
                 case RuleKind.Parking:
                     if (eligible && !state.Open && rule.AuxFlags[slot] == 0)
                     {
-                        state = AdoptParkedIncident(rule, slot, tracks, state);
+                        state = AdoptOrphanedIncident(rule, slot, tracks, state);
                     }
 
                     condition = Stopped(rule, slot, eligible, track.IsVisible, state.Open, t, out since);
@@ -486,14 +491,16 @@ public sealed class CameraRuleEngine
     }
 
     /// <summary>
-    /// A parked car hidden (a bus in front) for longer than the tracker's lost time comes back as a new
-    /// track. If it reappears on the anchor of an open parking incident whose own track is gone, it takes
-    /// that incident over instead of starting a second one: one parked car, one incident.
+    /// A parked car hidden (a bus in front) or a person standing at the gate who is occluded for longer
+    /// than the tracker's lost time comes back as a new track. If the new track appears where an open
+    /// incident's own track was last seen, and that track is gone or lost, it takes the incident over
+    /// instead of starting a second one: one parked car, one lingering person, one incident.
+    /// "Where" is the parking radius around the anchor, or for loitering half the person's box height
+    /// around their last bottom-centre (scale-aware: far people are small).
     /// </summary>
-    private IncidentState AdoptParkedIncident(CompiledRule rule, int slot, ReadOnlySpan<TrackedObject> tracks, IncidentState fresh)
+    private IncidentState AdoptOrphanedIncident(CompiledRule rule, int slot, ReadOnlySpan<TrackedObject> tracks, IncidentState fresh)
     {
         ref readonly var track = ref tracks[slot];
-        double r2 = rule.Radius * rule.Radius;
         for (int other = 0; other < tracks.Length; other++)
         {
             var open = rule.PerTrack[other];
@@ -503,8 +510,21 @@ public sealed class CameraRuleEngine
                 continue;
             }
 
-            double dx = _footX[slot] - rule.AuxX[other], dy = _footY[slot] - rule.AuxY[other];
-            if ((dx * dx) + (dy * dy) > r2)
+            bool near;
+            if (rule.Kind == RuleKind.Parking)
+            {
+                double dx = _footX[slot] - rule.AuxX[other], dy = _footY[slot] - rule.AuxY[other];
+                near = (dx * dx) + (dy * dy) <= rule.Radius * rule.Radius;
+            }
+            else
+            {
+                double dx = (_footX[slot] * _frameWidth) - ((open.Box.X1 + open.Box.X2) * 0.5);
+                double dy = (_footY[slot] * _frameHeight) - open.Box.Y2;
+                double reach = 0.5 * open.Box.Height;
+                near = (dx * dx) + (dy * dy) <= reach * reach;
+            }
+
+            if (!near)
             {
                 continue;
             }
@@ -517,7 +537,7 @@ public sealed class CameraRuleEngine
             rule.AuxX[slot] = rule.AuxX[other];
             rule.AuxY[slot] = rule.AuxY[other];
             rule.AuxValue[slot] = rule.AuxValue[other];
-            rule.AuxFlags[slot] = 1;
+            rule.AuxFlags[slot] = rule.AuxFlags[other];
             rule.AuxTrackId[slot] = track.Id;
             rule.AuxFlags[other] = 0;
             return open;

@@ -102,12 +102,43 @@ public class LoiteringRuleTests
 
         s.Run(0, 10, 0.1, _ => [At(0.5, 0.7)]);
         s.Run(10, 12, 0.1, _ => []);           // track lost and dropped (1.5 s), incident held
-        s.Run(12, 14, 0.1, _ => [At(0.5, 0.7)]); // a new track: a new 8 s dwell, but the incident was never split
+        s.Run(12, 14, 0.1, _ => [At(0.5, 0.7)]); // a new track on the same spot carries the incident on
         s.Run(14, 18, 0.1, _ => []);
 
         Assert.Single(s.Sink.Of(IncidentTransition.Started));
         var ended = Assert.Single(s.Sink.Of(IncidentTransition.Ended));
-        Assert.Equal(12.9, ended.PtsSeconds, 6);
+        Assert.Equal(13.9 + 3, ended.PtsSeconds, 6);
+    }
+
+    [Fact]
+    public void Process_StandingPersonReborn_NewTrackTakesOverTheOpenIncident()
+    {
+        var s = new RuleScenario(Gate(r => r.HoldSeconds = 5));
+
+        // Occluded for 3 s (the track dies after 1.5 s); reappears a few pixels away and stays.
+        s.Run(0, 12, 0.1, _ => [At(0.5, 0.7)]);
+        s.Run(12, 15, 0.1, _ => []);
+        s.Run(15, 30, 0.1, _ => [At(0.51, 0.705)]);
+        s.Run(30, 36, 0.1, _ => []);
+
+        var started = Assert.Single(s.Sink.Of(IncidentTransition.Started));
+        var ended = Assert.Single(s.Sink.Of(IncidentTransition.Ended));
+        Assert.Equal(started.IncidentId, ended.IncidentId);
+        Assert.NotEqual(started.TrackId, ended.TrackId);
+        Assert.Equal(34.9, ended.PtsSeconds, 6);
+    }
+
+    [Fact]
+    public void Process_SomeoneElseArrivesFarFromTheLostPerson_GetsTheirOwnClock()
+    {
+        var s = new RuleScenario(Gate(r => r.HoldSeconds = 5));
+
+        s.Run(0, 12, 0.1, _ => [At(0.4, 0.7)]);
+        s.Run(12, 30, 0.1, _ => [At(0.6, 0.7)]);
+
+        var started = s.Sink.Of(IncidentTransition.Started).ToList();
+        Assert.Equal(2, started.Count);
+        Assert.Equal(20.2, started[1].PtsSeconds, 6);
     }
 
     [Fact]

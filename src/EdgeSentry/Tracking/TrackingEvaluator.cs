@@ -158,6 +158,25 @@ public sealed record RecordedFrame(double PtsSeconds, EdgeSentry.Detection.Detec
 /// <summary>What a tracker produced over a recording: per frame, the confirmed tracks it reported as seen.</summary>
 public sealed record TrackerRun(IReadOnlyList<TrackBox[]> Frames, int TracksStarted, int DistinctConfirmedTracks, double MeanConfirmedTrackSeconds);
 
+public sealed record TrackerComparisonResult(
+    TrackerRun ByteTrack,
+    TrackerRun Baseline,
+    TrackingScores ByteTrackVsReference,
+    TrackingScores BaselineVsReference,
+    TrackingScores ByteTrackVsBaseline)
+{
+    /// <summary>A Markdown table of the figures that matter for the note.</summary>
+    public string ToMarkdown() => string.Join('\n',
+        "| tracker | id switches | fragmentations | misses | false positives | MOTA | confirmed tracks | tracks started | mean track s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        Row("ByteTrack-style", ByteTrackVsReference, ByteTrack),
+        Row("IoU baseline", BaselineVsReference, Baseline));
+
+    private static string Row(string name, TrackingScores s, TrackerRun run) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"| {name} | {s.IdSwitches} | {s.Fragmentations} | {s.Misses} | {s.FalsePositives} | {s.Mota:F3} | {run.DistinctConfirmedTracks} | {run.TracksStarted} | {run.MeanConfirmedTrackSeconds:F2} |");
+}
+
 /// <summary>
 /// Offline comparison of trackers on the same detections (the ByteTrack-style tracker against the IoU
 /// baseline on real footage): replay, build a reference, score.
@@ -188,6 +207,26 @@ public static class TrackerComparison
 
         double mean = spans.Count == 0 ? 0 : spans.Values.Average(s => s.Last - s.First);
         return new TrackerRun(output, tracker.TracksStarted, spans.Count, mean);
+    }
+
+    /// <summary>
+    /// The tracker-quality comparison in one call: both trackers replayed on the same detections with the
+    /// same options, each scored against the detection-linked reference, and the ByteTrack-style output
+    /// also scored with the baseline's output as the reference (how much the two disagree).
+    /// </summary>
+    public static TrackerComparisonResult CompareWithBaseline(IReadOnlyList<RecordedFrame> frames, TrackerOptions options, float minIou = 0.5f)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        ArgumentNullException.ThrowIfNull(options);
+        var byteRun = Replay(new ByteTracker(options), frames);
+        var baselineRun = Replay(new IouTracker(options), frames);
+        var reference = LinkUnambiguous(frames, options.HighScore);
+        return new TrackerComparisonResult(
+            byteRun,
+            baselineRun,
+            Score(reference, byteRun.Frames, minIou),
+            Score(reference, baselineRun.Frames, minIou),
+            Score(baselineRun.Frames, byteRun.Frames, minIou));
     }
 
     /// <summary>Scores <paramref name="candidate"/> against <paramref name="reference"/> (ground truth, or another tracker's output).</summary>

@@ -79,3 +79,24 @@ public class RuleScheduleTests
     public void TryParseWindow_Formats_AcceptsOnlyHhMmRanges(string text, bool expected) =>
         Assert.Equal(expected, RuleSchedule.TryParseWindow(text, out _, out _));
 }
+
+public class RuleScheduleAllocationTests
+{
+    [Fact]
+    public void IsActive_ManyMinutesInAZoneWithRules_AllocatesNothing()
+    {
+        var schedule = RuleSchedule.Create(new ScheduleDefinition { Windows = ["07:00-09:00"], TimeZone = "Europe/Berlin" }, TimeZoneInfo.Utc);
+        var start = new DateTimeOffset(2026, 3, 28, 0, 0, 0, TimeSpan.Zero);
+        schedule.IsActive(start);
+
+        int active = 0;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3 * 24 * 60; i++)
+        {
+            active += schedule.IsActive(start.AddMinutes(i)) ? 1 : 0;
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(3 * 120, active);
+    }
+}

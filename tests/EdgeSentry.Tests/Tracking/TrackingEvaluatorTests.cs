@@ -116,3 +116,38 @@ public class TrackingEvaluatorTests
         Assert.True(byteScores.Misses < baseScores.Misses, $"byte misses {byteScores.Misses}, baseline {baseScores.Misses}");
     }
 }
+
+public class DetectionJsonLinesTests
+{
+    [Fact]
+    public void Read_DetectJsonOutput_FeedsTheTrackerComparison()
+    {
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < 30; i++)
+        {
+            double x = 100 + (i * 4);
+            text.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $$"""{"frame":{{i}},"ptsSeconds":{{i * 0.1}},"detections":[{"label":"person","classId":0,"score":0.8,"box":[{{x}},50,{{x + 40}},150]}]}""")
+                .Append('\n');
+        }
+
+        var frames = DetectionJsonLines.Read(new StringReader(text.ToString()), "test.jsonl");
+        var result = TrackerComparison.CompareWithBaseline(frames, new TrackerOptions());
+
+        Assert.Equal(30, frames.Count);
+        Assert.Equal(2.9, frames[^1].PtsSeconds, 9);
+        Assert.Equal(0, result.ByteTrackVsReference.IdSwitches);
+        Assert.Equal(1, result.ByteTrack.DistinctConfirmedTracks);
+        Assert.Equal(0, result.ByteTrackVsBaseline.IdSwitches);
+        Assert.Contains("| ByteTrack-style | 0 | 0 |", result.ToMarkdown(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_BrokenLine_NamesSourceAndLine()
+    {
+        var e = Assert.Throws<InvalidDataException>(() =>
+            DetectionJsonLines.Read(new StringReader("{\"ptsSeconds\":0,\"detections\":[]}\n{\"frame\":1}\n"), "vtest.jsonl"));
+
+        Assert.StartsWith("vtest.jsonl:2:", e.Message, StringComparison.Ordinal);
+    }
+}

@@ -10,6 +10,18 @@ namespace EdgeSentry.Rules;
 /// All timing is stream time (pts seconds), never frame counts; wall time only labels events and drives
 /// schedules. The per-frame path allocates nothing unless an incident transition is emitted.
 /// </summary>
+/// <remarks>
+/// Incident keys (dedupe): intrusion, crowd = camera x rule (x its zone); line-crossing = camera x rule
+/// (x its line); loitering, parking, wrong-way = camera x rule x track (a new track standing where an open
+/// loitering/parking incident's track vanished takes that incident over).
+/// Lifecycle per key: the condition must hold for dwellSeconds (gaps shorter than holdSeconds do not
+/// reset that clock) -> started; while open, updated on a severity rise, on each line crossing, and
+/// every updateSeconds as a heartbeat; ended once the condition has been false for holdSeconds, with
+/// the duration (first true to last true) and peak count; then the key is quiet for cooldownSeconds.
+/// Outside its schedule a rule's condition is false (open incidents end after the hold).
+/// Objects are tracks the tracker has confirmed and matched in this frame, except for crowds, which
+/// count this frame's detections. Zone membership is the box's bottom-centre.
+/// </remarks>
 public sealed class CameraRuleEngine
 {
     /// <summary>Half-width of the band around a counting line in which an object's side is undecided, so jitter on the line does not count.</summary>
@@ -106,7 +118,9 @@ public sealed class CameraRuleEngine
     {
         var rule = Array.Find(_rules, r => r.Id == ruleId && r.Kind == RuleKind.LineCrossing)
             ?? throw new ArgumentException($"no enabled line-crossing rule '{ruleId}' on camera '{_cameraId}'", nameof(ruleId));
-        return rule.LineTotals[classId];
+        return (uint)classId < (uint)rule.LineTotals.Length
+            ? rule.LineTotals[classId]
+            : throw new ArgumentOutOfRangeException(nameof(classId), classId, $"the model has {rule.LineTotals.Length} classes");
     }
 
     public static TrackerOptions ToTrackerOptions(TrackerDefinition? d) => d is null

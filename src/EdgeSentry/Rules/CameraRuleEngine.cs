@@ -369,7 +369,7 @@ public sealed class CameraRuleEngine
             state.Count = count;
         }
 
-        Advance(rule, state, condition, double.NaN, rule.SeverityFor(count), false, t, at, sink);
+        Advance(rule, state, condition, double.NaN, rule.SeverityFor(count, t, TimeSlack), false, t, at, sink);
     }
 
     private void EvaluateLine(CompiledRule rule, bool armed, ReadOnlySpan<TrackedObject> tracks, double t, DateTimeOffset at, IIncidentSink sink)

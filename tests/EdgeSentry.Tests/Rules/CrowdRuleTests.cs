@@ -49,21 +49,32 @@ public class CrowdRuleTests
         var s = new RuleScenario(Gate());
 
         s.Run(0, 4, 0.1, _ => People(10));
-        s.Run(4, 6, 0.1, _ => People(16));
-        s.Run(6, 8, 0.1, _ => People(22));
-        s.Run(8, 9, 0.1, _ => People(12));
-        s.Run(9, 12, 0.1, _ => []);
+        s.Run(4, 8, 0.1, _ => People(16));
+        s.Run(8, 12, 0.1, _ => People(22));
+        s.Run(12, 13, 0.1, _ => People(12));
+        s.Run(13, 16, 0.1, _ => []);
 
-        var severities = s.Sink.Events.Select(e => (e.Transition, e.Severity, e.ObjectCount)).ToList();
+        var severities = s.Sink.Events.Select(e => (e.Transition, Math.Round(e.PtsSeconds, 1), e.Severity, e.ObjectCount)).ToList();
         Assert.Equal(
             [
-                (IncidentTransition.Started, 1, 10),
-                (IncidentTransition.Updated, 2, 16),
-                (IncidentTransition.Updated, 3, 22),
-                (IncidentTransition.Ended, 3, 12),
+                (IncidentTransition.Started, 3.0, 1, 10),
+                (IncidentTransition.Updated, 7.0, 2, 16),
+                (IncidentTransition.Updated, 11.0, 3, 22),
+                (IncidentTransition.Ended, 14.9, 3, 12),
             ],
             severities);
         Assert.Equal(22, s.Sink.Events[^1].PeakObjectCount);
+    }
+
+    [Fact]
+    public void Process_OneFrameSpikeOfDuplicateBoxes_DoesNotEscalate()
+    {
+        var s = new RuleScenario(Gate());
+
+        s.Run(0, 10, 0.1, t => People(Math.Abs(t - 6) < 0.05 ? 25 : 10));
+
+        Assert.All(s.Sink.Events, e => Assert.Equal(1, e.Severity));
+        Assert.Empty(s.Sink.Of(IncidentTransition.Updated));
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Globalization;
 using EdgeSentry.Detection;
 using EdgeSentry.Tracking;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeSentry.Rules;
 
@@ -33,6 +35,8 @@ public sealed class CameraRuleEngine
     /// </summary>
     private const double TimeSlack = 1e-6;
 
+    private const double TrackerRecoveredSeconds = 10;
+
     private readonly string _cameraId;
     private readonly IReadOnlyList<string> _labels;
     private readonly CompiledZone[] _zones;
@@ -52,6 +56,8 @@ public sealed class CameraRuleEngine
     private double _lastStep = 0.04;
     private int _frameWidth = 1;
     private int _frameHeight = 1;
+    private bool _trackerFull;
+    private double _lastBirthDropped;
 
     public CameraRuleEngine(string cameraId, CameraRulesDefinition definition, IReadOnlyList<string> labels, TimeProvider timeProvider)
         : this(cameraId, definition, labels, timeProvider, static options => new ByteTracker(options))
@@ -105,6 +111,9 @@ public sealed class CameraRuleEngine
 
     public string CameraId => _cameraId;
 
+    /// <summary>For state changes only (tracker full, pts went back, schedules arming); never called per frame.</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
+
     public TrackerOptions TrackerOptions { get; }
 
     /// <summary>The camera's tracker (its slot table is valid after each <see cref="Process"/>).</summary>
@@ -148,7 +157,23 @@ public sealed class CameraRuleEngine
         double t = StreamTime(ptsSeconds);
 
         var kept = Unmasked(detections, frameWidth, frameHeight);
+        long droppedBefore = _tracker.BirthsDropped;
         _tracker.Update(kept, t);
+        if (_tracker.BirthsDropped != droppedBefore)
+        {
+            _lastBirthDropped = t;
+            if (!_trackerFull)
+            {
+                _trackerFull = true;
+                RulesLog.TrackerFull(Logger, _cameraId, _capacity);
+            }
+        }
+        else if (_trackerFull && t - _lastBirthDropped >= TrackerRecoveredSeconds)
+        {
+            // Hysteresis: a crowd hovering at capacity would otherwise log on every other frame.
+            _trackerFull = false;
+            RulesLog.TrackerRecovered(Logger, _cameraId, _tracker.BirthsDropped);
+        }
 
         var tracks = _tracker.Tracks;
         for (int slot = 0; slot < _capacity; slot++)
@@ -172,6 +197,11 @@ public sealed class CameraRuleEngine
         foreach (var rule in _rules)
         {
             bool armed = rule.IsArmed(capturedAt);
+            if (armed != rule.WasArmed)
+            {
+                rule.WasArmed = armed;
+                RulesLog.ScheduleChanged(Logger, _cameraId, rule.Id, armed ? "armed" : "disarmed");
+            }
             switch (rule.Kind)
             {
                 case RuleKind.Intrusion:
@@ -250,6 +280,7 @@ public sealed class CameraRuleEngine
         {
             if (t < _lastPts)
             {
+                RulesLog.PtsWentBack(Logger, _cameraId, _lastPts - _ptsOffset, pts);
                 _ptsOffset += _lastPts - t + _lastStep;
                 t = pts + _ptsOffset;
             }

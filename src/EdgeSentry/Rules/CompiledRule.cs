@@ -112,6 +112,9 @@ internal sealed class CompiledRule
     /// <summary>Line-crossing: crossings per class in the open incident.</summary>
     public int[] IncidentCounts { get; }
 
+    /// <summary>Whether the schedule armed the rule on the previous frame (rules without a schedule are always armed).</summary>
+    public bool WasArmed { get; set; } = true;
+
     // Schedules have minute resolution, so one evaluation per UTC minute is exact.
     private long _scheduleMinute = long.MinValue;
     private bool _scheduleActive;

@@ -56,6 +56,40 @@ public class CameraRuleEngineTests
     }
 
     [Fact]
+    public void Process_StateChanges_AreLoggedOnceEach()
+    {
+        var d = new CameraRulesDefinition
+        {
+            // The scenario starts at 10:00:00 UTC; the window opens at 10:01 (frame 60). Three objects
+            // for two slots until frame 50.
+            Rules = [new RuleDefinition { Id = "late", Kind = "intrusion", Schedule = new ScheduleDefinition { Windows = ["10:01-11:00"], TimeZone = "UTC" } }],
+            Tracker = new TrackerDefinition { MaxTracks = 2 },
+        };
+        var logger = new CollectingLogger();
+        var engine = new CameraRuleEngine("cam9", d, Labels, TimeProvider.System) { Logger = logger };
+        var sink = new RecordingSink();
+        var start = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+        Detection.Detection[] three = [At(0.2, 0.5), At(0.5, 0.5), At(0.8, 0.5)];
+
+        for (int i = 0; i < 100; i++)
+        {
+            engine.Process(i < 50 ? three : three[..2], Size, Size, i, start.AddSeconds(i), sink);
+        }
+
+        engine.Process([], Size, Size, 5, start.AddSeconds(100), sink);
+
+        Assert.Equal(
+            [
+                (3001, "Camera cam9: all 2 track slots are in use; new objects are not tracked until some leave"),
+                (3004, "Camera cam9: rule late is now disarmed by its schedule"),
+                (3002, "Camera cam9: tracking new objects again (50 detections could not start a track meanwhile)"),
+                (3004, "Camera cam9: rule late is now armed by its schedule"),
+                (3003, "Camera cam9: frame time went back from 99.000 s to 5.000 s (source restarted?); rules continue on a shifted clock"),
+            ],
+            logger.Entries.Select(e => (e.EventId, e.Message)));
+    }
+
+    [Fact]
     public void Process_EveryRuleKindSteadyState_AllocatesNothing()
     {
         var d = JsonSerializer.Deserialize<CameraRulesDefinition>(ExampleConfiguration.Json, RuleDefinitionsTests.Json)!;

@@ -72,6 +72,21 @@ public class WrongWayRuleTests
     }
 
     [Fact]
+    public void Process_CarMissedForLessThanHoldMidPass_OneIncident()
+    {
+        var s = new RuleScenario(Road([1, 0], r => r.HoldSeconds = 2));
+
+        // Missed from 3.0 to 4.0 while driving the wrong way (the tracker coasts it on its motion model).
+        s.Run(0, 10, 0.1, t => t is > 2.95 and < 3.95 ? [] : [CarAt(0.95 - (0.1 * t))]);
+        s.Run(10, 13, 0.1, _ => []);
+
+        var started = Assert.Single(s.Sink.Of(IncidentTransition.Started));
+        var ended = Assert.Single(s.Sink.Of(IncidentTransition.Ended));
+        Assert.Equal(started.IncidentId, ended.IncidentId);
+        Assert.Equal(started.TrackId, ended.TrackId);
+    }
+
+    [Fact]
     public void Process_JitterOfAParkedCar_IsNotWrongWay()
     {
         var s = new RuleScenario(Road([1, 0]));

@@ -1,6 +1,8 @@
 using System.Globalization;
 using EdgeSentry.Detection;
 using EdgeSentry.Tracking;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeSentry.Rules;
 
@@ -10,10 +12,30 @@ namespace EdgeSentry.Rules;
 /// All timing is stream time (pts seconds), never frame counts; wall time only labels events and drives
 /// schedules. The per-frame path allocates nothing unless an incident transition is emitted.
 /// </summary>
+/// <remarks>
+/// Incident keys (dedupe): intrusion, crowd = camera x rule (x its zone); line-crossing = camera x rule
+/// (x its line); loitering, parking, wrong-way = camera x rule x track (a new track standing where an open
+/// loitering/parking incident's track vanished takes that incident over).
+/// Lifecycle per key: the condition must hold for dwellSeconds (gaps shorter than holdSeconds do not
+/// reset that clock) -> started; while open, updated on a severity rise, on each line crossing, and
+/// every updateSeconds as a heartbeat; ended once the condition has been false for holdSeconds, with
+/// the duration (first true to last true) and peak count; then the key is quiet for cooldownSeconds.
+/// Outside its schedule a rule's condition is false (open incidents end after the hold).
+/// Objects are tracks the tracker has confirmed and matched in this frame, except for crowds, which
+/// count this frame's detections. Zone membership is the box's bottom-centre.
+/// </remarks>
 public sealed class CameraRuleEngine
 {
     /// <summary>Half-width of the band around a counting line in which an object's side is undecided, so jitter on the line does not count.</summary>
     internal const double LineDeadBand = 0.004;
+
+    /// <summary>
+    /// Slack on every "has T seconds passed" test: pts are rationals rounded to doubles, and 8.2 - 0.2
+    /// must count as 8 seconds.
+    /// </summary>
+    private const double TimeSlack = 1e-6;
+
+    private const double TrackerRecoveredSeconds = 10;
 
     private readonly string _cameraId;
     private readonly IReadOnlyList<string> _labels;
@@ -34,6 +56,8 @@ public sealed class CameraRuleEngine
     private double _lastStep = 0.04;
     private int _frameWidth = 1;
     private int _frameHeight = 1;
+    private bool _trackerFull;
+    private double _lastBirthDropped;
 
     public CameraRuleEngine(string cameraId, CameraRulesDefinition definition, IReadOnlyList<string> labels, TimeProvider timeProvider)
         : this(cameraId, definition, labels, timeProvider, static options => new ByteTracker(options))
@@ -87,6 +111,9 @@ public sealed class CameraRuleEngine
 
     public string CameraId => _cameraId;
 
+    /// <summary>For state changes only (tracker full, pts went back, schedules arming); never called per frame.</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
+
     public TrackerOptions TrackerOptions { get; }
 
     /// <summary>The camera's tracker (its slot table is valid after each <see cref="Process"/>).</summary>
@@ -100,7 +127,9 @@ public sealed class CameraRuleEngine
     {
         var rule = Array.Find(_rules, r => r.Id == ruleId && r.Kind == RuleKind.LineCrossing)
             ?? throw new ArgumentException($"no enabled line-crossing rule '{ruleId}' on camera '{_cameraId}'", nameof(ruleId));
-        return rule.LineTotals[classId];
+        return (uint)classId < (uint)rule.LineTotals.Length
+            ? rule.LineTotals[classId]
+            : throw new ArgumentOutOfRangeException(nameof(classId), classId, $"the model has {rule.LineTotals.Length} classes");
     }
 
     public static TrackerOptions ToTrackerOptions(TrackerDefinition? d) => d is null
@@ -128,7 +157,23 @@ public sealed class CameraRuleEngine
         double t = StreamTime(ptsSeconds);
 
         var kept = Unmasked(detections, frameWidth, frameHeight);
+        long droppedBefore = _tracker.BirthsDropped;
         _tracker.Update(kept, t);
+        if (_tracker.BirthsDropped != droppedBefore)
+        {
+            _lastBirthDropped = t;
+            if (!_trackerFull)
+            {
+                _trackerFull = true;
+                RulesLog.TrackerFull(Logger, _cameraId, _capacity);
+            }
+        }
+        else if (_trackerFull && t - _lastBirthDropped >= TrackerRecoveredSeconds)
+        {
+            // Hysteresis: a crowd hovering at capacity would otherwise log on every other frame.
+            _trackerFull = false;
+            RulesLog.TrackerRecovered(Logger, _cameraId, _tracker.BirthsDropped);
+        }
 
         var tracks = _tracker.Tracks;
         for (int slot = 0; slot < _capacity; slot++)
@@ -152,6 +197,11 @@ public sealed class CameraRuleEngine
         foreach (var rule in _rules)
         {
             bool armed = rule.IsArmed(capturedAt);
+            if (armed != rule.WasArmed)
+            {
+                rule.WasArmed = armed;
+                RulesLog.ScheduleChanged(Logger, _cameraId, rule.Id, armed ? "armed" : "disarmed");
+            }
             switch (rule.Kind)
             {
                 case RuleKind.Intrusion:
@@ -230,6 +280,7 @@ public sealed class CameraRuleEngine
         {
             if (t < _lastPts)
             {
+                RulesLog.PtsWentBack(Logger, _cameraId, _lastPts - _ptsOffset, pts);
                 _ptsOffset += _lastPts - t + _lastStep;
                 t = pts + _ptsOffset;
             }
@@ -349,7 +400,7 @@ public sealed class CameraRuleEngine
             state.Count = count;
         }
 
-        Advance(rule, state, condition, double.NaN, rule.SeverityFor(count), false, t, at, sink);
+        Advance(rule, state, condition, double.NaN, rule.SeverityFor(count, t, TimeSlack), false, t, at, sink);
     }
 
     private void EvaluateLine(CompiledRule rule, bool armed, ReadOnlySpan<TrackedObject> tracks, double t, DateTimeOffset at, IIncidentSink sink)
@@ -454,9 +505,19 @@ public sealed class CameraRuleEngine
             switch (rule.Kind)
             {
                 case RuleKind.Loitering:
+                    if (eligible && !state.Open && double.IsNaN(state.EpisodeSince))
+                    {
+                        state = AdoptOrphanedIncident(rule, slot, tracks, state);
+                    }
+
                     condition = eligible;
                     break;
                 case RuleKind.Parking:
+                    if (eligible && !state.Open && rule.AuxFlags[slot] == 0)
+                    {
+                        state = AdoptOrphanedIncident(rule, slot, tracks, state);
+                    }
+
                     condition = Stopped(rule, slot, eligible, track.IsVisible, state.Open, t, out since);
                     break;
                 default:
@@ -472,6 +533,62 @@ public sealed class CameraRuleEngine
 
             Advance(rule, state, condition, since, rule.Severity, false, t, at, sink);
         }
+    }
+
+    /// <summary>
+    /// A parked car hidden (a bus in front) or a person standing at the gate who is occluded for longer
+    /// than the tracker's lost time comes back as a new track. If the new track appears where an open
+    /// incident's own track was last seen, and that track is gone or lost, it takes the incident over
+    /// instead of starting a second one: one parked car, one lingering person, one incident.
+    /// "Where" is the parking radius around the anchor, or for loitering half the person's box height
+    /// around their last bottom-centre (scale-aware: far people are small).
+    /// </summary>
+    private IncidentState AdoptOrphanedIncident(CompiledRule rule, int slot, ReadOnlySpan<TrackedObject> tracks, IncidentState fresh)
+    {
+        ref readonly var track = ref tracks[slot];
+        for (int other = 0; other < tracks.Length; other++)
+        {
+            var open = rule.PerTrack[other];
+            if (other == slot || !open.Open || open.ClassId != track.ClassId
+                || (tracks[other].Id == open.OwnerTrackId && tracks[other].IsVisible))
+            {
+                continue;
+            }
+
+            bool near;
+            if (rule.Kind == RuleKind.Parking)
+            {
+                double dx = _footX[slot] - rule.AuxX[other], dy = _footY[slot] - rule.AuxY[other];
+                near = (dx * dx) + (dy * dy) <= rule.Radius * rule.Radius;
+            }
+            else
+            {
+                double dx = (_footX[slot] * _frameWidth) - ((open.Box.X1 + open.Box.X2) * 0.5);
+                double dy = (_footY[slot] * _frameHeight) - open.Box.Y2;
+                double reach = 0.5 * open.Box.Height;
+                near = (dx * dx) + (dy * dy) <= reach * reach;
+            }
+
+            if (!near)
+            {
+                continue;
+            }
+
+            // Swap the two states (no allocation): the open incident moves to this slot and its pin with it.
+            rule.PerTrack[slot] = open;
+            rule.PerTrack[other] = fresh;
+            fresh.Reset(tracks[other].Id);
+            open.OwnerTrackId = track.Id;
+            rule.AuxX[slot] = rule.AuxX[other];
+            rule.AuxY[slot] = rule.AuxY[other];
+            rule.AuxValue[slot] = rule.AuxValue[other];
+            rule.AuxFlags[slot] = rule.AuxFlags[other];
+            rule.AuxTrackId[slot] = track.Id;
+            rule.AuxFlags[other] = 0;
+            return open;
+        }
+
+        return fresh;
     }
 
     /// <summary>
@@ -561,7 +678,7 @@ public sealed class CameraRuleEngine
             double start = double.IsNaN(since) ? state.EpisodeSince : since;
             if (!state.Open)
             {
-                if (t - start >= rule.Dwell && t >= state.CooldownUntil)
+                if (t - start >= rule.Dwell - TimeSlack && t >= state.CooldownUntil - TimeSlack)
                 {
                     state.Open = true;
                     state.Sequence = 0;
@@ -584,7 +701,7 @@ public sealed class CameraRuleEngine
                 state.Severity = severity;
                 Emit(rule, state, IncidentTransition.Updated, t, at, sink);
             }
-            else if (forceUpdate || (rule.Update > 0 && t - state.LastEventPts >= rule.Update && rule.Kind != RuleKind.LineCrossing))
+            else if (forceUpdate || (rule.Update > 0 && t - state.LastEventPts >= rule.Update - TimeSlack && rule.Kind != RuleKind.LineCrossing))
             {
                 Emit(rule, state, IncidentTransition.Updated, t, at, sink);
             }
@@ -592,7 +709,7 @@ public sealed class CameraRuleEngine
             return;
         }
 
-        if (!double.IsNaN(state.LastTrue) && t - state.LastTrue >= rule.Hold)
+        if (!double.IsNaN(state.LastTrue) && t - state.LastTrue >= rule.Hold - TimeSlack)
         {
             if (state.Open)
             {

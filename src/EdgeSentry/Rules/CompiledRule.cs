@@ -36,6 +36,8 @@ internal sealed class CompiledRule
         SeverityCounts = kind == RuleKind.Crowd
             ? (d.SeverityCounts ?? [2 * MinCount, 3 * MinCount]).ToArray()
             : [];
+        LevelSince = new double[SeverityCounts.Length];
+        Array.Fill(LevelSince, double.NaN);
         Radius = d.Radius ?? RuleDefinition.DefaultRadius;
         MinDistance = d.MinDistance ?? RuleDefinition.DefaultMinDistance;
         if (kind == RuleKind.WrongWay)
@@ -110,6 +112,9 @@ internal sealed class CompiledRule
     /// <summary>Line-crossing: crossings per class in the open incident.</summary>
     public int[] IncidentCounts { get; }
 
+    /// <summary>Whether the schedule armed the rule on the previous frame (rules without a schedule are always armed).</summary>
+    public bool WasArmed { get; set; } = true;
+
     // Schedules have minute resolution, so one evaluation per UTC minute is exact.
     private long _scheduleMinute = long.MinValue;
     private bool _scheduleActive;
@@ -131,12 +136,30 @@ internal sealed class CompiledRule
         return _scheduleActive;
     }
 
-    public int SeverityFor(int count)
+    /// <summary>Crowd: since when the count has stayed at or above each severity threshold (NaN when below).</summary>
+    public double[] LevelSince { get; }
+
+    /// <summary>
+    /// Crowd severity: one level up for each threshold the count has stayed at or above for the dwell
+    /// time, so a single frame of duplicate boxes cannot escalate an incident to the street office.
+    /// </summary>
+    public int SeverityFor(int count, double t, double slack)
     {
         int severity = Severity;
-        foreach (int threshold in SeverityCounts)
+        for (int k = 0; k < SeverityCounts.Length; k++)
         {
-            if (count >= threshold)
+            if (count < SeverityCounts[k])
+            {
+                LevelSince[k] = double.NaN;
+                continue;
+            }
+
+            if (double.IsNaN(LevelSince[k]))
+            {
+                LevelSince[k] = t;
+            }
+
+            if (t - LevelSince[k] >= Dwell - slack)
             {
                 severity++;
             }

@@ -29,9 +29,10 @@ public sealed class CameraRulesDefinition
         ValidateList(Lines, path, "lines", errors);
         ValidateList(Rules, path, "rules", errors);
 
-        for (int i = 0; i < Zones.Count; i++)
+        var zones = Zones ?? [];
+        for (int i = 0; i < zones.Count; i++)
         {
-            if (Zones[i] is { } zone)
+            if (zones[i] is { } zone)
             {
                 zone.Validate($"{path}.zones[{i}]", errors);
                 CheckUnique(zone.Id, zoneIds, $"{path}.zones[{i}].id", "zone", errors);
@@ -40,9 +41,10 @@ public sealed class CameraRulesDefinition
         }
 
         var maskIds = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < Masks.Count; i++)
+        var masks = Masks ?? [];
+        for (int i = 0; i < masks.Count; i++)
         {
-            if (Masks[i] is { } mask)
+            if (masks[i] is { } mask)
             {
                 mask.Validate($"{path}.masks[{i}]", errors);
                 CheckUnique(mask.Id, maskIds, $"{path}.masks[{i}].id", "mask", errors);
@@ -54,9 +56,10 @@ public sealed class CameraRulesDefinition
         }
 
         var lineIds = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < Lines.Count; i++)
+        var lines = Lines ?? [];
+        for (int i = 0; i < lines.Count; i++)
         {
-            if (Lines[i] is { } line)
+            if (lines[i] is { } line)
             {
                 line.Validate($"{path}.lines[{i}]", errors);
                 CheckUnique(line.Id, lineIds, $"{path}.lines[{i}].id", "line", errors);
@@ -64,9 +67,10 @@ public sealed class CameraRulesDefinition
         }
 
         var ruleIds = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < Rules.Count; i++)
+        var rules = Rules ?? [];
+        for (int i = 0; i < rules.Count; i++)
         {
-            if (Rules[i] is { } rule)
+            if (rules[i] is { } rule)
             {
                 rule.Validate($"{path}.rules[{i}]", labels, this, errors);
                 CheckUnique(rule.Id, ruleIds, $"{path}.rules[{i}].id", "rule", errors);
@@ -76,9 +80,9 @@ public sealed class CameraRulesDefinition
         Tracker?.Validate($"{path}.tracker", errors);
     }
 
-    internal ZoneDefinition? FindZone(string id) => Zones.Find(z => z is not null && z.Id == id);
+    internal ZoneDefinition? FindZone(string id) => Zones?.Find(z => z is not null && z.Id == id);
 
-    internal LineDefinition? FindLine(string id) => Lines.Find(l => l is not null && l.Id == id);
+    internal LineDefinition? FindLine(string id) => Lines?.Find(l => l is not null && l.Id == id);
 
     private static void ValidateList<T>(List<T>? list, string path, string name, List<string> errors)
         where T : class

@@ -44,7 +44,7 @@ public sealed class ByteTracker : IObjectTracker
         _predicted = new BoundingBox[n];
         _classes = new int[n];
         _trackEligible = new bool[n];
-        _matcher = new IouMatcher(n, 256);
+        _matcher = new IouMatcher(n, 64);
     }
 
     public ReadOnlySpan<TrackedObject> Tracks => _tracks;

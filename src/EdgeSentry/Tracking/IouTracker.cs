@@ -29,7 +29,7 @@ public sealed class IouTracker : IObjectTracker
         _classes = new int[options.MaxTracks];
         _trackEligible = new bool[options.MaxTracks];
         _detectionEligible = new bool[256];
-        _matcher = new IouMatcher(options.MaxTracks, 256);
+        _matcher = new IouMatcher(options.MaxTracks, 64);
     }
 
     public ReadOnlySpan<TrackedObject> Tracks => _tracks;

@@ -127,6 +127,33 @@ public class RuleDefinitionsTests
     }
 
     [Fact]
+    public void Validate_NullsFromJson_AreReportedNotThrown()
+    {
+        const string json = """
+            {"zones":null,"lines":[null],"masks":[],"rules":[{"id":null,"kind":"intrusion","zone":"x","classes":null,
+             "schedule":{"days":null,"windows":null}}, {"id":"p","kind":"loitering","dwellSeconds":1,"minSize":[0.1]}],
+             "tracker":{"lowScore":0.9,"highScore":0.5}}
+            """;
+        var d = JsonSerializer.Deserialize<CameraRulesDefinition>(json, Json)!;
+
+        var errors = Validate(d);
+
+        string[] expected =
+        [
+            "cameras[1].zones: must be a list (use [] for none)",
+            "cameras[1].lines[0]: is null",
+            "cameras[1].rules[0].id: is required",
+            "cameras[1].rules[0].zone: 'x' is not a zone of this camera (zones: none)",
+            "cameras[1].rules[0].classes: must be a list (use [] for every class)",
+            "cameras[1].rules[0].schedule.days: must be a list (use [] for every day)",
+            "cameras[1].rules[0].schedule.windows: must be a list (use [] for all day)",
+            "cameras[1].rules[1].minSize: must be [width, height] as fractions of the frame, each in [0,1]",
+            "cameras[1].tracker.lowScore: 0.9 is above highScore 0.5",
+        ];
+        Assert.Equal(expected.Order(), errors.Order());
+    }
+
+    [Fact]
     public void Deserialize_ExampleConfiguration_IsValid()
     {
         var d = JsonSerializer.Deserialize<CameraRulesDefinition>(ExampleConfiguration.Json, Json)!;

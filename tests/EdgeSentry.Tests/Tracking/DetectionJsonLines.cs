@@ -28,11 +28,11 @@ public static class DetectionJsonLines
                 using var doc = JsonDocument.Parse(line);
                 var root = doc.RootElement;
                 double pts = root.GetProperty("ptsSeconds").GetDouble();
-                var detections = new List<Detection.Detection>();
+                var detections = new List<global::EdgeSentry.Detection.Detection>();
                 foreach (var d in root.GetProperty("detections").EnumerateArray())
                 {
                     var box = d.GetProperty("box");
-                    detections.Add(new Detection.Detection(
+                    detections.Add(new global::EdgeSentry.Detection.Detection(
                         d.GetProperty("classId").GetInt32(),
                         d.GetProperty("score").GetSingle(),
                         new BoundingBox(box[0].GetSingle(), box[1].GetSingle(), box[2].GetSingle(), box[3].GetSingle())));

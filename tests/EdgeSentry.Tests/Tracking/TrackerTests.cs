@@ -12,7 +12,7 @@ public class TrackerTests
     private static IObjectTracker Create(string kind, TrackerOptions? options = null) =>
         kind == "byte" ? new ByteTracker(options ?? Options) : new IouTracker(options ?? Options);
 
-    private static Detection.Detection Box(double x, double y, float score = 0.9f, int classId = 0, double w = 50, double h = 120) =>
+    private static global::EdgeSentry.Detection.Detection Box(double x, double y, float score = 0.9f, int classId = 0, double w = 50, double h = 120) =>
         new(classId, score, new BoundingBox((float)x, (float)y, (float)(x + w), (float)(y + h)));
 
     private static List<TrackedObject> Visible(IObjectTracker tracker) =>

@@ -72,7 +72,7 @@ public class TrackingEvaluatorTests
     [Fact]
     public void LinkUnambiguous_ChainsBreakAtGapsAndCrossings()
     {
-        static Detection.Detection D(float x) => new(0, 0.9f, new BoundingBox(x, 0, x + 50, 100));
+        static global::EdgeSentry.Detection.Detection D(float x) => new(0, 0.9f, new BoundingBox(x, 0, x + 50, 100));
         var frames = new List<RecordedFrame>
         {
             new(0.0, [D(0), D(300)]),
@@ -97,8 +97,8 @@ public class TrackingEvaluatorTests
         for (int i = 0; i < 40; i++)
         {
             double t = i * 0.1;
-            var a = new Detection.Detection(0, 0.9f, new BoundingBox((float)(100 + (100 * t)), 100, (float)(150 + (100 * t)), 220));
-            var b = new Detection.Detection(0, t is > 1.8 and < 2.3 ? 0.3f : 0.85f, new BoundingBox((float)(500 - (100 * t)), 102, (float)(550 - (100 * t)), 222));
+            var a = new global::EdgeSentry.Detection.Detection(0, 0.9f, new BoundingBox((float)(100 + (100 * t)), 100, (float)(150 + (100 * t)), 220));
+            var b = new global::EdgeSentry.Detection.Detection(0, t is > 1.8 and < 2.3 ? 0.3f : 0.85f, new BoundingBox((float)(500 - (100 * t)), 102, (float)(550 - (100 * t)), 222));
             frames.Add(new RecordedFrame(t, [a, b]));
         }
 

@@ -69,7 +69,7 @@ public class CameraRuleEngineTests
         var engine = new CameraRuleEngine("cam9", d, Labels, TimeProvider.System) { Logger = logger };
         var sink = new RecordingSink();
         var start = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
-        Detection.Detection[] three = [At(0.2, 0.5), At(0.5, 0.5), At(0.8, 0.5)];
+        global::EdgeSentry.Detection.Detection[] three = [At(0.2, 0.5), At(0.5, 0.5), At(0.8, 0.5)];
 
         for (int i = 0; i < 100; i++)
         {
@@ -102,9 +102,9 @@ public class CameraRuleEngineTests
 
         var s = new RuleScenario(d);
         // Twelve people at the gate (crowd, loitering), cars standing in the lane (parking), people in the yard (intrusion).
-        Detection.Detection[] Frame(double t)
+        global::EdgeSentry.Detection.Detection[] Frame(double t)
         {
-            var list = new List<Detection.Detection>();
+            var list = new List<global::EdgeSentry.Detection.Detection>();
             for (int i = 0; i < 12; i++)
             {
                 list.Add(At(0.33 + (i * 0.03) + (0.002 * Math.Sin(t + i)), 0.62 + ((i % 3) * 0.1)));

@@ -16,7 +16,7 @@ public sealed record CameraSourceOptions
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan BackoffInitial { get; init; } = TimeSpan.FromMilliseconds(500);
-    public TimeSpan BackoffMax { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan BackoffMax { get; init; } = TimeSpan.FromSeconds(2);
     public int FramePoolSize { get; init; } = 4;
 }
 
@@ -76,7 +76,9 @@ public sealed class CameraSource
                 try
                 {
                     CaptureLog.Opening(_logger, CameraId, _options.Input.Redacted);
-                    var info = await VideoInfo.ProbeAsync(_options.Input, _options.ProbeTimeout, cancellationToken);
+                    // A reconnect reuses what the first probe learnt: the decoder's output size is pinned by its
+                    // scale filter whatever the stream sends, and skipping ffprobe saves a second of outage.
+                    var info = Source ?? await VideoInfo.ProbeAsync(_options.Input, _options.ProbeTimeout, cancellationToken);
                     Source = info;
                     var (w, h) = FfmpegArguments.DecodeSize(info.Width, info.Height, _options.MaxDecodeWidth, _options.MinDecodeLongSide);
                     if (pool is null || pool.Width != w || pool.Height != h)

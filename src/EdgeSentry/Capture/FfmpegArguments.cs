@@ -72,12 +72,13 @@ public static class FfmpegArguments
             filters.Add("fps=" + maxFps.Value.ToString("0.###", CultureInfo.InvariantCulture));
         }
 
-        if (outWidth != source.Width || outHeight != source.Height)
-        {
-            // Pre-shrinking only: the model-input resize happens in process with the kernel the model
-            // was trained with. Area averaging keeps small objects' edges for that second resize.
-            filters.Add($"scale={outWidth}:{outHeight}:flags=area");
-        }
+        // Always an explicit output size: the frame pool's buffers are that size even if a reconnected stream
+        // comes back at another resolution. At the source size it is the same swscale pass that converts
+        // to BGR anyway. Pre-shrinking only: the model-input resize happens in process with the kernel the
+        // model was trained with; area averaging keeps small objects' edges for that second resize.
+        filters.Add(outWidth != source.Width || outHeight != source.Height
+            ? $"scale={outWidth}:{outHeight}:flags=area"
+            : $"scale={outWidth}:{outHeight}");
 
         if (filters.Count > 0)
         {

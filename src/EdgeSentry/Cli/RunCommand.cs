@@ -44,6 +44,14 @@ internal static class RunCommand
             builder.Services.AddHostedService<EdgeSentryService>();
             using var host = builder.Build();
             var node = host.Services.GetRequiredService<EdgeNode>();
+            string? configPath = parse.GetValue(config);
+            using var watcher = configPath is null ? null : new ConfigFileWatcher(configPath, TimeProvider.System, TimeSpan.FromSeconds(1));
+            var reloadLog = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeSentry.Configuration");
+            if (watcher is not null)
+            {
+                watcher.Changed += () => _ = ReloadAsync(node, configPath!, reloadLog);
+            }
+
             try
             {
                 await host.RunAsync(ct);
@@ -64,5 +72,22 @@ internal static class RunCommand
             return 0;
         });
         return run;
+    }
+
+    /// <summary>Loads the changed file; a file with errors is reported and the running configuration stays.</summary>
+    private static async Task ReloadAsync(EdgeNode node, string path, ILogger logger)
+    {
+        try
+        {
+            await node.ReloadAsync(ServiceComposition.LoadConfiguration(path));
+        }
+        catch (ConfigurationException e)
+        {
+            ConfigurationLog.ReloadRejected(logger, string.Join("; ", e.Errors));
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: nothing to reload into.
+        }
     }
 }

@@ -46,7 +46,4 @@ internal static partial class PipelineLog
 
     [LoggerMessage(6013, LogLevel.Information, "Configuration reloaded: added [{Added}], removed [{Removed}], changed [{Changed}]; needing a restart, not applied: [{NeedRestart}]")]
     public static partial void Reloaded(ILogger logger, string added, string removed, string changed, string needRestart);
-
-    [LoggerMessage(6014, LogLevel.Error, "Configuration reload rejected, the running configuration stays: {Errors}")]
-    public static partial void ReloadRejected(ILogger logger, string errors);
 }

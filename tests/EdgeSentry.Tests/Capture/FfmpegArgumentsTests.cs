@@ -44,6 +44,6 @@ public class FfmpegArgumentsTests
         var args = FfmpegArguments.Decoder(input, new VideoInfo(768, 432, 10, false), 768, 432, null);
         Assert.Contains("-re", args);
         Assert.Contains("-stream_loop", args);
-        Assert.DoesNotContain("-vf", args);
+        Assert.Contains("scale=768:432", args);
     }
 }

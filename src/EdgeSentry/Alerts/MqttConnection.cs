@@ -36,6 +36,7 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
     private volatile bool everConnected;
     private volatile bool stopping;
     private volatile string? lastConnectError;
+    private int loopStarted;
     private long reconnects;
     private long droppedIncoming;
     private int disposed;
@@ -52,8 +53,8 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
             new BoundedChannelOptions(options.IncomingCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleWriter = true },
             _ => Interlocked.Increment(ref droppedIncoming));
 
-        client = new MosquittoClient(options.ClientId, cleanStart: true, this);
-        client.UseMqtt5();
+        client = new MosquittoClient(options.ClientId, options.CleanStart, this);
+        client.SetProtocolVersion(options.ProtocolVersion);
         client.SetMaxInflight(options.WireInFlight);
         client.SetReconnectDelay(options.ReconnectDelay, options.ReconnectDelayMax, exponentialBackoff: true);
         if (options.Username is not null)
@@ -97,33 +98,7 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
     /// </summary>
     public async Task ConnectAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(disposed != 0, this);
-        if (everConnected)
-        {
-            throw new InvalidOperationException($"the MQTT connection to {Endpoint} is already established; libmosquitto keeps it up");
-        }
-
-        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Volatile.Write(ref connectWaiter, waiter);
-        stopping = false;
-        lastConnectError = null;
-
-        int rc = client.ConnectAsync(options.Host, options.Port, (int)options.KeepAlive.TotalSeconds, out int errno);
-        if (rc != 0)
-        {
-            string reason = MosquittoLibrary.Describe(rc, errno);
-            // A refused or failed TCP connect is retried by the network loop; anything else (bad host name,
-            // invalid arguments) would make the loop quit at once.
-            if (rc != (int)MosquittoError.Errno)
-            {
-                AlertsLog.ConnectFailed(logger, Endpoint, reason);
-                throw new MqttConnectException($"MQTT broker {Endpoint}: {reason}");
-            }
-
-            lastConnectError = reason;
-        }
-
-        client.LoopStart();
+        TaskCompletionSource waiter = BeginConnect();
         try
         {
             await waiter.Task.WaitAsync(options.ConnectTimeout, time, cancellationToken);
@@ -148,12 +123,63 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
     }
 
     /// <summary>
+    /// Starts connecting and returns at once: libmosquitto keeps trying until the broker answers, and QoS 1
+    /// publishes queue up meanwhile. For an edge box that must start while its uplink is down. Throws only for
+    /// errors no retry can fix (e.g. a host name that does not resolve).
+    /// </summary>
+    public void StartConnecting() => BeginConnect();
+
+    private TaskCompletionSource BeginConnect()
+    {
+        ObjectDisposedException.ThrowIf(disposed != 0, this);
+        if (Interlocked.Exchange(ref loopStarted, 1) != 0)
+        {
+            throw new InvalidOperationException($"the MQTT connection to {Endpoint} is already started; libmosquitto keeps it up");
+        }
+
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref connectWaiter, waiter);
+        stopping = false;
+        lastConnectError = null;
+
+        int rc = client.ConnectAsync(options.Host, options.Port, (int)options.KeepAlive.TotalSeconds, out int errno);
+        if (rc != 0)
+        {
+            string reason = MosquittoLibrary.Describe(rc, errno);
+            // A refused or failed TCP connect is retried by the network loop; anything else (bad host name,
+            // invalid arguments) would make the loop quit at once.
+            if (rc != (int)MosquittoError.Errno)
+            {
+                Volatile.Write(ref loopStarted, 0);
+                AlertsLog.ConnectFailed(logger, Endpoint, reason);
+                throw new MqttConnectException($"MQTT broker {Endpoint}: {reason}");
+            }
+
+            lastConnectError = reason;
+        }
+
+        client.LoopStart();
+        return waiter;
+    }
+
+    /// <summary>
     /// Publishes and completes when the broker has acknowledged the message (PUBACK for QoS 1; written to the
     /// socket for QoS 0). Waits for an in-flight slot first. While the connection is down, QoS 1 messages stay
     /// queued in libmosquitto and complete after the reconnect. Cancelling stops the wait only: a message already
     /// handed to libmosquitto is still sent.
     /// </summary>
     public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, int qos, bool retain, CancellationToken cancellationToken = default)
+    {
+        Task acknowledged = await BeginPublishAsync(topic, payload, qos, retain, cancellationToken);
+        await acknowledged.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Waits for an in-flight slot and hands the message to libmosquitto; the returned task completes when the
+    /// broker acknowledges. Messages go on the wire in the order of completed calls, so a caller that awaits each
+    /// call before the next keeps its order while still pipelining many unacknowledged messages.
+    /// </summary>
+    public async Task<Task> BeginPublishAsync(string topic, ReadOnlyMemory<byte> payload, int qos, bool retain, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(disposed != 0, this);
         ArgumentOutOfRangeException.ThrowIfLessThan(qos, 0);
@@ -199,7 +225,7 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
             Complete(done, code, topic);
         }
 
-        await done.Task.WaitAsync(cancellationToken);
+        return done.Task;
     }
 
     /// <summary>Subscribes (again after every reconnect: the session starts clean) and completes on SUBACK.</summary>
@@ -292,6 +318,7 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
         client.Disconnect();
         client.LoopStop();
         connected = false;
+        Volatile.Write(ref loopStarted, 0);
     });
 
     private void Complete(TaskCompletionSource done, int reasonCode, string? topic)
@@ -306,7 +333,10 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
         string reason = MosquittoLibrary.ReasonText(reasonCode);
         AlertsLog.PublishRefused(logger, Endpoint, reason);
         done.TrySetException(new MqttPublishException(
-            $"broker {Endpoint} refused the publish{(topic is null ? string.Empty : $" to '{topic}'")}: {reason} (reason code {reasonCode})"));
+            $"broker {Endpoint} refused the publish{(topic is null ? string.Empty : $" to '{topic}'")}: {reason} (reason code {reasonCode})")
+        {
+            BrokerReasonCode = reasonCode,
+        });
     }
 
     void IMosquittoEvents.OnConnect(int reasonCode)

@@ -18,17 +18,26 @@ public sealed class MosquittoBroker : IAsyncDisposable
     private readonly StringBuilder log = new();
     private Process? process;
 
-    private MosquittoBroker(int port)
+    private MosquittoBroker(int port, bool persistent)
     {
         Port = port;
         directory = Directory.CreateTempSubdirectory("edgesentry-mosquitto-").FullName;
+        // Started as root, mosquitto drops to its own user, which must be able to write the persistence file here.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(directory, (UnixFileMode)0b111_111_111);
+        }
+
         configFile = Path.Combine(directory, "mosquitto.conf");
+        string persistence = persistent
+            ? $"persistence true\npersistence_location {directory}/\nautosave_interval 1"
+            : "persistence false";
         // The default max_queued_messages (1000) silently drops what overflows a slow QoS 1 subscriber's queue
         // (STACK.md §B), which would make a lossless test fail for the broker's reasons.
         File.WriteAllText(configFile, $"""
             listener {port} 127.0.0.1
             allow_anonymous true
-            persistence false
+            {persistence}
             log_dest stdout
             log_type error
             log_type warning
@@ -55,7 +64,11 @@ public sealed class MosquittoBroker : IAsyncDisposable
         }
     }
 
-    public static async Task<MosquittoBroker> StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts a broker. <paramref name="persistent"/> keeps sessions and their queued messages across a graceful
+    /// restart (saved on SIGTERM), so a persistent-session subscriber misses nothing while the broker is away.
+    /// </summary>
+    public static async Task<MosquittoBroker> StartAsync(bool persistent = false, CancellationToken cancellationToken = default)
     {
         if (!File.Exists(Executable))
         {
@@ -63,7 +76,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
                 $"{Executable} not found: install mosquitto (apt-get install mosquitto) or run scripts/install-prereqs.sh");
         }
 
-        var broker = new MosquittoBroker(FreePort());
+        var broker = new MosquittoBroker(FreePort(), persistent);
         await broker.StartAgainAsync(cancellationToken);
         return broker;
     }

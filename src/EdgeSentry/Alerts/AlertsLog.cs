@@ -34,4 +34,16 @@ internal static partial class AlertsLog
 
     [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Could not republish the online status on {Topic} after a reconnect")]
     public static partial void StatusNotRepublished(ILogger logger, string topic, Exception exception);
+
+    [LoggerMessage(EventId = 4020, Level = LogLevel.Warning, Message = "Outbox dropped {Count} oldest messages ({Reason}: limit {Limit})")]
+    public static partial void OutboxDropped(ILogger logger, long count, string reason, int limit);
+
+    [LoggerMessage(EventId = 4021, Level = LogLevel.Warning, Message = "Outbox dropped message {MessageId}: older than {MaxAge} before it could be sent")]
+    public static partial void OutboxExpired(ILogger logger, string messageId, TimeSpan maxAge);
+
+    [LoggerMessage(EventId = 4022, Level = LogLevel.Error, Message = "Outbox dropped message {MessageId} to {Topic}: {Reason}")]
+    public static partial void OutboxRefused(ILogger logger, string messageId, string topic, string reason);
+
+    [LoggerMessage(EventId = 4023, Level = LogLevel.Information, Message = "Outbox message {MessageId} stays stored for the next run: {Reason}")]
+    public static partial void OutboxUnacknowledged(ILogger logger, string messageId, string reason);
 }

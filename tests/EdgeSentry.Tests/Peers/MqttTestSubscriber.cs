@@ -20,9 +20,14 @@ public sealed class MqttTestSubscriber : IAsyncDisposable
     /// session off), so with a persistent broker nothing published while this subscriber reconnects is lost.
     /// </summary>
     public static async Task<MqttTestSubscriber> StartAsync(
-        MosquittoBroker broker, string pattern = "#", bool persistentSession = false, CancellationToken cancellationToken = default)
+        MosquittoBroker broker,
+        string pattern = "#",
+        bool persistentSession = false,
+        Func<MqttConnectionOptions, MqttConnectionOptions>? configure = null,
+        CancellationToken cancellationToken = default)
     {
-        var connection = new MqttConnection(new MqttConnectionOptions
+        configure ??= static o => o;
+        var connection = new MqttConnection(configure(new MqttConnectionOptions
         {
             Host = broker.Host,
             Port = broker.Port,
@@ -31,7 +36,7 @@ public sealed class MqttTestSubscriber : IAsyncDisposable
             ProtocolVersion = persistentSession ? 4 : 5,
             CleanStart = !persistentSession,
             ReconnectDelayMax = TimeSpan.FromSeconds(1),
-        });
+        }));
         try
         {
             await connection.ConnectAsync(cancellationToken);

@@ -138,9 +138,16 @@ public sealed class AlertOutbox : IAsyncDisposable
     /// Commits the message; once this completes it survives a crash. Enqueuing a message id that is already
     /// stored does nothing, so a caller may retry safely.
     /// </summary>
-    public async Task EnqueueAsync(OutgoingMessage message, CancellationToken cancellationToken = default)
+    public Task EnqueueAsync(OutgoingMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        return EnqueueAsync([message], cancellationToken);
+    }
+
+    /// <summary>Commits several messages in one transaction (one fsync), in the given order.</summary>
+    public async Task EnqueueAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
         ObjectDisposedException.ThrowIf(disposed != 0, this);
         long dropped;
         await gate.WaitAsync(cancellationToken);
@@ -153,14 +160,24 @@ public sealed class AlertOutbox : IAsyncDisposable
                 INSERT OR IGNORE INTO outbox (message_id, camera_id, topic, payload, qos, retain, created_ms)
                 VALUES ($id, $camera, $topic, $payload, $qos, $retain, $created);
                 """;
-            insert.Parameters.AddWithValue("$id", message.MessageId);
-            insert.Parameters.AddWithValue("$camera", message.CameraId);
-            insert.Parameters.AddWithValue("$topic", message.Topic);
-            insert.Parameters.AddWithValue("$payload", message.Payload);
-            insert.Parameters.AddWithValue("$qos", message.Qos);
-            insert.Parameters.AddWithValue("$retain", message.Retain ? 1 : 0);
+            SqliteParameter id = insert.Parameters.Add("$id", SqliteType.Text);
+            SqliteParameter camera = insert.Parameters.Add("$camera", SqliteType.Text);
+            SqliteParameter topic = insert.Parameters.Add("$topic", SqliteType.Text);
+            SqliteParameter payload = insert.Parameters.Add("$payload", SqliteType.Blob);
+            SqliteParameter qos = insert.Parameters.Add("$qos", SqliteType.Integer);
+            SqliteParameter retain = insert.Parameters.Add("$retain", SqliteType.Integer);
             insert.Parameters.AddWithValue("$created", time.GetUtcNow().ToUnixTimeMilliseconds());
-            int added = insert.ExecuteNonQuery();
+            long added = 0;
+            foreach (OutgoingMessage message in messages)
+            {
+                id.Value = message.MessageId;
+                camera.Value = message.CameraId;
+                topic.Value = message.Topic;
+                payload.Value = message.Payload;
+                qos.Value = message.Qos;
+                retain.Value = message.Retain ? 1 : 0;
+                added += insert.ExecuteNonQuery();
+            }
 
             dropped = 0;
             long excess = Interlocked.Read(ref depth) + added - options.MaxMessages;

@@ -103,6 +103,17 @@ public sealed unsafe class MosquittoClient : IDisposable
         return rc;
     }
 
+    /// <summary>
+    /// Tries the connection again, non-blocking. Needed only while the very first attempt keeps failing: the
+    /// network thread waits until a connect attempt has got past the socket stage before it takes over retries.
+    /// </summary>
+    public int ReconnectAsync(out int errno)
+    {
+        int rc = MosquittoNative.ReconnectAsync(handle);
+        errno = rc == (int)MosquittoError.Errno ? Marshal.GetLastPInvokeError() : 0;
+        return rc;
+    }
+
     /// <summary>Starts libmosquitto's network thread, which also reconnects by itself after a lost connection.</summary>
     public void LoopStart()
     {

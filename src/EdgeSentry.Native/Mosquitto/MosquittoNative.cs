@@ -36,6 +36,9 @@ internal static unsafe partial class MosquittoNative
     [LibraryImport(Library, EntryPoint = "mosquitto_connect_async", SetLastError = true)]
     internal static partial int ConnectAsync(MosquittoHandle mosq, byte* host, int port, int keepAlive);
 
+    [LibraryImport(Library, EntryPoint = "mosquitto_reconnect_async", SetLastError = true)]
+    internal static partial int ReconnectAsync(MosquittoHandle mosq);
+
     [LibraryImport(Library, EntryPoint = "mosquitto_disconnect")]
     internal static partial int Disconnect(MosquittoHandle mosq);
 

@@ -32,7 +32,7 @@ internal static partial class AlertsLog
     [LoggerMessage(EventId = 4009, Level = LogLevel.Warning, Message = "MQTT broker {Endpoint} refused the reconnect: {Reason}")]
     public static partial void ReconnectRefused(ILogger logger, string endpoint, string reason);
 
-    [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Could not republish the online status on {Topic} after a reconnect")]
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Could not publish the online status on {Topic}")]
     public static partial void StatusNotRepublished(ILogger logger, string topic, Exception exception);
 
     [LoggerMessage(EventId = 4020, Level = LogLevel.Warning, Message = "Outbox dropped {Count} oldest messages ({Reason}: limit {Limit})")]

@@ -37,6 +37,11 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
     private volatile bool stopping;
     private volatile string? lastConnectError;
     private int loopStarted;
+    // libmosquitto's network thread only starts its own retry loop once a connect attempt got past the socket
+    // stage (its state leaves "new"); while the very first attempt is refused, this timer retries instead.
+    private readonly Lock firstConnectGate = new();
+    private ITimer? firstConnectRetry;
+    private TimeSpan firstConnectDelay;
     private long reconnects;
     private long droppedIncoming;
     private int disposed;
@@ -156,10 +161,58 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
             }
 
             lastConnectError = reason;
+            lock (firstConnectGate)
+            {
+                firstConnectDelay = options.ReconnectDelay;
+                firstConnectRetry = time.CreateTimer(_ => RetryFirstConnect(), null, firstConnectDelay, Timeout.InfiniteTimeSpan);
+            }
         }
 
         client.LoopStart();
         return waiter;
+    }
+
+    private void RetryFirstConnect()
+    {
+        lock (firstConnectGate)
+        {
+            if (firstConnectRetry is null || stopping || disposed != 0)
+            {
+                return;
+            }
+
+            int rc = client.ReconnectAsync(out int errno);
+            if (rc == 0)
+            {
+                // From here on the network thread owns reconnecting.
+                firstConnectRetry.Dispose();
+                firstConnectRetry = null;
+                return;
+            }
+
+            string reason = MosquittoLibrary.Describe(rc, errno);
+            lastConnectError = reason;
+            if (rc != (int)MosquittoError.Errno)
+            {
+                firstConnectRetry.Dispose();
+                firstConnectRetry = null;
+                AlertsLog.ConnectFailed(logger, Endpoint, reason);
+                Volatile.Read(ref connectWaiter)?.TrySetException(new MqttConnectException($"MQTT broker {Endpoint}: {reason}"));
+                return;
+            }
+
+            firstConnectDelay = TimeSpan.FromTicks(Math.Min(firstConnectDelay.Ticks * 2, options.ReconnectDelayMax.Ticks));
+            firstConnectRetry.Change(firstConnectDelay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void CancelFirstConnectRetry()
+    {
+        lock (firstConnectGate)
+        {
+            firstConnectRetry?.Dispose();
+            firstConnectRetry = null;
+        }
     }
 
     /// <summary>
@@ -293,6 +346,7 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
     private void Shutdown()
     {
         stopping = true;
+        CancelFirstConnectRetry();
         client.Dispose();
         connected = false;
         TaskCompletionSource[] orphans;
@@ -315,6 +369,7 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
     private Task StopLoopAsync() => Task.Run(() =>
     {
         stopping = true;
+        CancelFirstConnectRetry();
         client.Disconnect();
         client.LoopStop();
         connected = false;

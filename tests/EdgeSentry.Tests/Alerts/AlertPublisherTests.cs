@@ -141,6 +141,45 @@ public sealed partial class AlertPublisherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StartAsync_WithOutboxWhileBrokerDown_IncidentStoredThenDeliveredAndOnlineRetained()
+    {
+        string directory = Directory.CreateTempSubdirectory("edgesentry-publisher-").FullName;
+        try
+        {
+            await broker.StopAsync();
+            await using AlertOutbox outbox = AlertOutbox.Open(new OutboxOptions { DatabasePath = Path.Combine(directory, "outbox.db") });
+            await using var publisher = new AlertPublisher(
+                new MqttConnectionOptions { Host = broker.Host, Port = broker.Port, ClientId = "edge-h", ReconnectDelayMax = TimeSpan.FromSeconds(1) },
+                new IncidentMessageBuilder("edge-h", [Gate]),
+                outbox);
+
+            await publisher.StartAsync(MqttTestSubscriber.Cap());
+            OutgoingMessage stored = await publisher.PublishAsync(Incident(), cancellationToken: MqttTestSubscriber.Cap());
+            Assert.Equal(1, outbox.Depth);
+            Assert.False(publisher.Connection.IsConnected);
+
+            await broker.StartAgainAsync();
+            await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/alerts/#");
+            using var run = new CancellationTokenSource();
+            Task sending = publisher.RunAsync(run.Token);
+            MqttMessage received = await subscriber.NextAsync(MqttTestSubscriber.Cap());
+            await outbox.WaitUntilEmptyAsync(MqttTestSubscriber.Cap());
+            await run.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+
+            Assert.Equal(stored.Payload, received.Payload.ToArray());
+            Assert.Empty(IncidentSchema.Validate(received.Payload.Span));
+            // online was queued before the incident on the same connection, so the broker holds it by now.
+            await using var late = await MqttTestSubscriber.StartAsync(broker, publisher.StatusTopic);
+            Assert.Equal("online", State(await late.NextAsync(MqttTestSubscriber.Cap())));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Build_UnknownCamera_ThrowsNamingIt()
     {
         var builder = new IncidentMessageBuilder("edge-f", [Gate]);

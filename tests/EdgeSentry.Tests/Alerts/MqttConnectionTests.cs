@@ -60,6 +60,34 @@ public sealed partial class MqttConnectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StartConnecting_BrokerStartsLater_ConnectsAndDeliversWhatWasQueued()
+    {
+        await broker.StopAsync();
+        await using var connection = new MqttConnection(Options("early") with { ReconnectDelayMax = TimeSpan.FromSeconds(1) });
+        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.StateChanged += (_, e) =>
+        {
+            if (e.Connected)
+            {
+                connected.TrySetResult();
+            }
+        };
+
+        // Refused at once: libmosquitto's own loop does not take over until an attempt gets past the socket.
+        connection.StartConnecting();
+        Task acknowledged = await connection.BeginPublishAsync("late/queued", "kept"u8.ToArray(), 1, retain: true, MqttTestSubscriber.Cap());
+        Assert.False(acknowledged.IsCompleted);
+        await broker.StartAgainAsync();
+        await connected.Task.WaitAsync(MqttTestSubscriber.Cap());
+        await acknowledged.WaitAsync(MqttTestSubscriber.Cap());
+        await using var late = await MqttTestSubscriber.StartAsync(broker, "late/#");
+        MqttMessage retained = await late.NextAsync(MqttTestSubscriber.Cap());
+
+        Assert.Equal("kept", Encoding.UTF8.GetString(retained.Payload.Span));
+        Assert.Equal(0, connection.Reconnects);
+    }
+
+    [Fact]
     public async Task PublishAsync_Qos1_CompletesAndSubscriberGetsExactPayload()
     {
         await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "t/#");

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using EdgeSentry.Rules;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -28,7 +29,8 @@ public sealed class AlertPublisher : IAsyncDisposable
         IncidentMessageBuilder builder,
         AlertOutbox? outbox = null,
         TimeProvider? time = null,
-        ILoggerFactory? loggerFactory = null)
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(mqtt);
         ArgumentNullException.ThrowIfNull(builder);
@@ -40,7 +42,8 @@ public sealed class AlertPublisher : IAsyncDisposable
         connection = new MqttConnection(
             mqtt with { Will = new MqttWill(statusTopic, builder.Status("offline", at: null), Qos: 1, Retain: true) },
             this.time,
-            loggerFactory?.CreateLogger<MqttConnection>());
+            loggerFactory?.CreateLogger<MqttConnection>(),
+            meterFactory);
         connection.StateChanged += OnStateChanged;
     }
 

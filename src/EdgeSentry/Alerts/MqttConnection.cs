@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text;
 using System.Threading.Channels;
 using EdgeSentry.Native.Mosquitto;
@@ -14,12 +15,16 @@ namespace EdgeSentry.Alerts;
 /// </summary>
 public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDisposable
 {
+    public const string MeterName = "EdgeSentry.Alerts.Mqtt";
+
     private readonly MqttConnectionOptions options;
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly MosquittoClient client;
     private readonly SemaphoreSlim inFlight;
     private readonly Channel<MqttMessage> incoming;
+    private readonly Meter meter;
+    private readonly bool ownsMeter;
 
     // The PUBACK can beat mosquitto_publish's return (the network thread is already running), so an ack for a
     // mid nobody has registered yet is parked in earlyAcks and claimed by the publisher when it registers.
@@ -46,11 +51,19 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
     private long droppedIncoming;
     private int disposed;
 
-    public MqttConnection(MqttConnectionOptions options, TimeProvider? time = null, ILogger<MqttConnection>? logger = null)
+    public MqttConnection(
+        MqttConnectionOptions options, TimeProvider? time = null, ILogger<MqttConnection>? logger = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         this.options = options;
+        ownsMeter = meterFactory is null;
+        meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        var tags = new KeyValuePair<string, object?>[] { new("client_id", options.ClientId) };
+        meter.CreateObservableGauge("edgesentry.mqtt.connected", () => new Measurement<int>(connected ? 1 : 0, tags), description: "1 while connected to the broker");
+        meter.CreateObservableCounter("edgesentry.mqtt.reconnects", () => new Measurement<long>(Reconnects, tags), description: "Reconnects after a lost connection");
+        meter.CreateObservableGauge("edgesentry.mqtt.in_flight", () => new Measurement<int>(disposed == 0 ? InFlight : 0, tags), description: "Publishes awaiting their acknowledgement");
+        meter.CreateObservableCounter("edgesentry.mqtt.incoming_dropped", () => new Measurement<long>(DroppedIncoming, tags), description: "Received messages dropped (full or oversized)");
         this.time = time ?? TimeProvider.System;
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
         inFlight = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
@@ -363,6 +376,11 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
         }
 
         incoming.Writer.TryComplete();
+        if (ownsMeter)
+        {
+            meter.Dispose();
+        }
+
         inFlight.Dispose();
     }
 

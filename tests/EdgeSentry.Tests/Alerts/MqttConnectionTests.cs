@@ -171,6 +171,33 @@ public sealed partial class MqttConnectionTests : IAsyncLifetime
         Assert.NotEqual(0, down.ReasonCode);
         Assert.True(up.Connected);
         Assert.Equal(1, connection.Reconnects);
+        Assert.Equal(1, ObservedMetric(connection, "edgesentry.mqtt.reconnects"));
+    }
+
+    private static long ObservedMetric(MqttConnection connection, string name)
+    {
+        long? value = null;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == MqttConnection.MeterName && instrument.Name == name)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, measurement, tags, _) =>
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "client_id" && Equals(tag.Value, connection.ClientId))
+                {
+                    value = measurement;
+                }
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return value ?? throw new InvalidOperationException($"metric {name} was not reported for {connection.ClientId}");
     }
 
     [Fact]

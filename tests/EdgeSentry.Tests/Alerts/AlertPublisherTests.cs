@@ -87,6 +87,30 @@ public sealed partial class AlertPublisherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PublishAsync_RenderedSnapshotOfRealFrame_ReceiverDecodesTheJpeg()
+    {
+        (byte[] bgr, int width, int height) = await Native.TurboJpeg.JpegCompressorTests.DecodePng(SharedPaths.TestFrame("vtest_f0200.png"));
+        using var renderer = new SnapshotRenderer(width, height);
+        IncidentEvent incident = Incident() with { FrameWidth = width, FrameHeight = height, Box = new BoundingBox(100, 50, 180, 200) };
+        IncidentSnapshot snapshot = renderer.Render(
+            new Capture.BgrImage(bgr, width, height), [new(incident.Box, BgrColor.Red)], [new(0.1f, 0.1f), new(0.9f, 0.1f), new(0.5f, 0.9f)], BgrColor.Yellow);
+        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/alerts/#");
+        await using AlertPublisher publisher = Publisher("edge-s");
+        await publisher.StartAsync(MqttTestSubscriber.Cap());
+
+        await publisher.PublishAsync(incident, snapshot, MqttTestSubscriber.Cap());
+        MqttMessage received = await subscriber.NextAsync(MqttTestSubscriber.Cap());
+
+        Assert.Empty(IncidentSchema.Validate(received.Payload.Span));
+        using JsonDocument json = JsonDocument.Parse(received.Payload);
+        byte[] jpeg = json.RootElement.GetProperty("snapshot").GetProperty("data").GetBytesFromBase64();
+        using var decompressor = new EdgeSentry.Native.TurboJpeg.JpegDecompressor();
+        var header = decompressor.ReadHeader(jpeg);
+        Assert.Equal((width, height), (header.Width, header.Height));
+        Assert.Equal(snapshot.Data, jpeg);
+    }
+
+    [Fact]
     public async Task PublishAsync_UpdatedAndEnded_SchemaValidWithEndFields()
     {
         await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/alerts/#");

@@ -59,6 +59,7 @@ public sealed class AlertOutbox : IAsyncDisposable
     private long droppedForCapacity;
     private long droppedExpired;
     private long refused;
+    private int running;
     private int disposed;
 
     private AlertOutbox(OutboxOptions options, SqliteConnection db, TimeProvider time, ILogger logger, IMeterFactory? meterFactory)
@@ -216,11 +217,29 @@ public sealed class AlertOutbox : IAsyncDisposable
     /// Sends stored messages in order through <paramref name="connection"/> until cancelled, pipelining up to the
     /// connection's in-flight limit, and deletes each one when its PUBACK arrives. The connection may be down or
     /// still connecting: messages then wait in libmosquitto's queue (bounded by the in-flight limit) and here.
+    /// One sender at a time; cancel it (and await it) before disposing the outbox.
     /// </summary>
     public async Task RunAsync(MqttConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ObjectDisposedException.ThrowIf(disposed != 0, this);
+        if (Interlocked.Exchange(ref running, 1) != 0)
+        {
+            throw new InvalidOperationException("the outbox already has a sender: two would send every message twice");
+        }
+
+        try
+        {
+            await SendAsync(connection, cancellationToken);
+        }
+        finally
+        {
+            Volatile.Write(ref running, 0);
+        }
+    }
+
+    private async Task SendAsync(MqttConnection connection, CancellationToken cancellationToken)
+    {
         var acknowledged = Channel.CreateUnbounded<(long Seq, long CreatedMs)>(new UnboundedChannelOptions { SingleReader = true });
         Task deleter = DeleteAcknowledgedAsync(acknowledged.Reader);
         long lastHanded = 0;
@@ -417,6 +436,7 @@ public sealed class AlertOutbox : IAsyncDisposable
         await gate.WaitAsync(cancellationToken);
         try
         {
+            ObjectDisposedException.ThrowIf(disposed != 0, this);
             using SqliteCommand select = db.CreateCommand();
             select.CommandText = """
                 SELECT seq, message_id, topic, payload, qos, retain, created_ms FROM outbox

@@ -44,6 +44,6 @@ internal static partial class AlertsLog
     [LoggerMessage(EventId = 4022, Level = LogLevel.Error, Message = "Outbox dropped message {MessageId} to {Topic}: {Reason}")]
     public static partial void OutboxRefused(ILogger logger, string messageId, string topic, string reason);
 
-    [LoggerMessage(EventId = 4023, Level = LogLevel.Information, Message = "Outbox message {MessageId} stays stored for the next run: {Reason}")]
+    [LoggerMessage(EventId = 4023, Level = LogLevel.Debug, Message = "Outbox message {MessageId} stays stored for the next run: {Reason}")]
     public static partial void OutboxUnacknowledged(ILogger logger, string messageId, string reason);
 }

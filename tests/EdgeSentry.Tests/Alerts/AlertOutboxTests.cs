@@ -104,6 +104,18 @@ public sealed class AlertOutboxTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunAsync_SecondSender_Refused()
+    {
+        await using AlertOutbox outbox = Open();
+        await using var connection = await ConnectAsync("sender");
+        using var run = new CancellationTokenSource();
+        Task sending = outbox.RunAsync(connection, run.Token);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => outbox.RunAsync(connection, run.Token));
+        await StopAsync(run, sending);
+    }
+
+    [Fact]
     public void Open_MissingDirectory_ThrowsNamingIt()
     {
         string path = Path.Combine(directory, "nope", "outbox.db");

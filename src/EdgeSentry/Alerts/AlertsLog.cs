@@ -29,8 +29,8 @@ internal static partial class AlertsLog
     [LoggerMessage(EventId = 4008, Level = LogLevel.Information, Message = "MQTT disconnected from {Endpoint}")]
     public static partial void Disconnected(ILogger logger, string endpoint);
 
-    [LoggerMessage(EventId = 4009, Level = LogLevel.Warning, Message = "MQTT broker {Endpoint} refused the reconnect: {Reason}")]
-    public static partial void ReconnectRefused(ILogger logger, string endpoint, string reason);
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Warning, Message = "MQTT broker {Endpoint} refused the connection: {Reason}")]
+    public static partial void ConnectionRefused(ILogger logger, string endpoint, string reason);
 
     [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Could not publish the online status on {Topic}")]
     public static partial void StatusNotRepublished(ILogger logger, string topic, Exception exception);

@@ -72,22 +72,35 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
             _ => Interlocked.Increment(ref droppedIncoming));
 
         client = new MosquittoClient(options.ClientId, options.CleanStart, this);
-        client.SetProtocolVersion(options.ProtocolVersion);
-        client.SetMaxInflight(options.WireInFlight);
-        client.SetReconnectDelay(options.ReconnectDelay, options.ReconnectDelayMax, exponentialBackoff: true);
-        if (options.Username is not null)
+        try
         {
-            client.SetCredentials(options.Username, options.Password);
-        }
+            client.SetProtocolVersion(options.ProtocolVersion);
+            client.SetMaxInflight(options.WireInFlight);
+            client.SetReconnectDelay(options.ReconnectDelay, options.ReconnectDelayMax, exponentialBackoff: true);
+            if (options.Username is not null)
+            {
+                client.SetCredentials(options.Username, options.Password);
+            }
 
-        if (options.Tls is { } tls)
-        {
-            client.SetTls(tls.CaFile, tls.CaPath, tls.CertFile, tls.KeyFile);
-        }
+            if (options.Tls is { } tls)
+            {
+                client.SetTls(tls.CaFile, tls.CaPath, tls.CertFile, tls.KeyFile);
+            }
 
-        if (options.Will is { } will)
+            if (options.Will is { } will)
+            {
+                client.SetWill(will.Topic, will.Payload.Span, will.Qos, will.Retain);
+            }
+        }
+        catch (MosquittoException ex)
         {
-            client.SetWill(will.Topic, will.Payload.Span, will.Qos, will.Retain);
+            client.Dispose();
+            if (ownsMeter)
+            {
+                meter.Dispose();
+            }
+
+            throw new ArgumentException($"MQTT options for {options.Endpoint} were rejected by libmosquitto: {ex.Message}", nameof(options), ex);
         }
     }
 
@@ -145,7 +158,12 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
     /// publishes queue up meanwhile. For an edge box that must start while its uplink is down. Throws only for
     /// errors no retry can fix (e.g. a host name that does not resolve).
     /// </summary>
-    public void StartConnecting() => BeginConnect();
+    public void StartConnecting()
+    {
+        // Nobody awaits the first CONNACK here; refusals are logged and raised through StateChanged instead.
+        _ = BeginConnect().Task.ContinueWith(
+            static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
 
     private TaskCompletionSource BeginConnect()
     {
@@ -416,14 +434,13 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
     {
         if (reasonCode != 0)
         {
-            string refusal = $"MQTT broker {Endpoint} refused the connection: {MosquittoLibrary.ReasonText(reasonCode)} (reason code {reasonCode})";
-            if (!everConnected && Volatile.Read(ref connectWaiter) is { } waiter)
+            // Under MQTT 3.1.1 the callback carries a CONNACK return code, under MQTT 5 a reason code.
+            string text = options.ProtocolVersion == 5 ? MosquittoLibrary.ReasonText(reasonCode) : MosquittoLibrary.ConnackText(reasonCode);
+            string refusal = $"MQTT broker {Endpoint} refused the connection: {text} (code {reasonCode})";
+            AlertsLog.ConnectionRefused(logger, Endpoint, $"{text} (code {reasonCode})");
+            if (!everConnected)
             {
-                waiter.TrySetException(new MqttConnectException(refusal));
-            }
-            else
-            {
-                AlertsLog.ReconnectRefused(logger, Endpoint, refusal);
+                Volatile.Read(ref connectWaiter)?.TrySetException(new MqttConnectException(refusal));
             }
 
             StateChanged?.Invoke(this, new MqttConnectionStateChanged(false, everConnected, reasonCode, refusal));

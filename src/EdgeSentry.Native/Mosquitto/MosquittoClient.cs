@@ -44,9 +44,9 @@ public sealed unsafe class MosquittoClient : IDisposable
         MosquittoNative.SubscribeCallbackSet(handle, &OnSubscribe);
     }
 
-    /// <summary>MQTT 5 (clean start, reason codes on every acknowledgement). Call before connecting.</summary>
-    public void UseMqtt5() =>
-        Check("mosquitto_int_option(PROTOCOL_VERSION)", MosquittoNative.IntOption(handle, 1, MosquittoNative.ProtocolV5));
+    /// <summary>4 = MQTT 3.1.1, 5 = MQTT 5 (reason codes on every acknowledgement). Call before connecting.</summary>
+    public void SetProtocolVersion(int version) =>
+        Check("mosquitto_int_option(PROTOCOL_VERSION)", MosquittoNative.IntOption(handle, 1, version));
 
     public void SetCredentials(string username, string? password)
     {
@@ -99,6 +99,17 @@ public sealed unsafe class MosquittoClient : IDisposable
             rc = MosquittoNative.ConnectAsync(handle, h, port, keepAliveSeconds);
         }
 
+        errno = rc == (int)MosquittoError.Errno ? Marshal.GetLastPInvokeError() : 0;
+        return rc;
+    }
+
+    /// <summary>
+    /// Tries the connection again, non-blocking. Needed only while the very first attempt keeps failing: the
+    /// network thread waits until a connect attempt has got past the socket stage before it takes over retries.
+    /// </summary>
+    public int ReconnectAsync(out int errno)
+    {
+        int rc = MosquittoNative.ReconnectAsync(handle);
         errno = rc == (int)MosquittoError.Errno ? Marshal.GetLastPInvokeError() : 0;
         return rc;
     }

@@ -11,8 +11,6 @@ internal static unsafe partial class MosquittoNative
     // The versioned SONAME: the unversioned libmosquitto.so only comes with the -dev package.
     internal const string Library = "libmosquitto.so.1";
 
-    internal const int ProtocolV5 = 5;
-
     [LibraryImport(Library, EntryPoint = "mosquitto_lib_version")]
     internal static partial int LibVersion(int* major, int* minor, int* revision);
 
@@ -37,6 +35,9 @@ internal static unsafe partial class MosquittoNative
 
     [LibraryImport(Library, EntryPoint = "mosquitto_connect_async", SetLastError = true)]
     internal static partial int ConnectAsync(MosquittoHandle mosq, byte* host, int port, int keepAlive);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_reconnect_async", SetLastError = true)]
+    internal static partial int ReconnectAsync(MosquittoHandle mosq);
 
     [LibraryImport(Library, EntryPoint = "mosquitto_disconnect")]
     internal static partial int Disconnect(MosquittoHandle mosq);

@@ -29,9 +29,24 @@ internal static partial class AlertsLog
     [LoggerMessage(EventId = 4008, Level = LogLevel.Information, Message = "MQTT disconnected from {Endpoint}")]
     public static partial void Disconnected(ILogger logger, string endpoint);
 
-    [LoggerMessage(EventId = 4009, Level = LogLevel.Warning, Message = "MQTT broker {Endpoint} refused the reconnect: {Reason}")]
-    public static partial void ReconnectRefused(ILogger logger, string endpoint, string reason);
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Warning, Message = "MQTT broker {Endpoint} refused the connection: {Reason}")]
+    public static partial void ConnectionRefused(ILogger logger, string endpoint, string reason);
 
-    [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Could not republish the online status on {Topic} after a reconnect")]
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Could not publish the online status on {Topic}")]
     public static partial void StatusNotRepublished(ILogger logger, string topic, Exception exception);
+
+    [LoggerMessage(EventId = 4020, Level = LogLevel.Warning, Message = "Outbox dropped {Count} oldest messages ({Reason}: limit {Limit})")]
+    public static partial void OutboxDropped(ILogger logger, long count, string reason, int limit);
+
+    [LoggerMessage(EventId = 4021, Level = LogLevel.Warning, Message = "Outbox dropped message {MessageId}: older than {MaxAge} before it could be sent")]
+    public static partial void OutboxExpired(ILogger logger, string messageId, TimeSpan maxAge);
+
+    [LoggerMessage(EventId = 4022, Level = LogLevel.Error, Message = "Outbox dropped message {MessageId} to {Topic}: {Reason}")]
+    public static partial void OutboxRefused(ILogger logger, string messageId, string topic, string reason);
+
+    [LoggerMessage(EventId = 4023, Level = LogLevel.Debug, Message = "Outbox message {MessageId} stays stored for the next run: {Reason}")]
+    public static partial void OutboxUnacknowledged(ILogger logger, string messageId, string reason);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Warning, Message = "MQTT broker {Endpoint} unreachable: {Reason}; retrying in the background")]
+    public static partial void Unreachable(ILogger logger, string endpoint, string reason);
 }

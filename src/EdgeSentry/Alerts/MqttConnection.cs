@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text;
 using System.Threading.Channels;
 using EdgeSentry.Native.Mosquitto;
@@ -14,12 +15,16 @@ namespace EdgeSentry.Alerts;
 /// </summary>
 public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDisposable
 {
+    public const string MeterName = "EdgeSentry.Alerts.Mqtt";
+
     private readonly MqttConnectionOptions options;
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly MosquittoClient client;
     private readonly SemaphoreSlim inFlight;
     private readonly Channel<MqttMessage> incoming;
+    private readonly Meter meter;
+    private readonly bool ownsMeter;
 
     // The PUBACK can beat mosquitto_publish's return (the network thread is already running), so an ack for a
     // mid nobody has registered yet is parked in earlyAcks and claimed by the publisher when it registers.
@@ -36,15 +41,29 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
     private volatile bool everConnected;
     private volatile bool stopping;
     private volatile string? lastConnectError;
+    private int loopStarted;
+    // libmosquitto's network thread only starts its own retry loop once a connect attempt got past the socket
+    // stage (its state leaves "new"); while the very first attempt is refused, this timer retries instead.
+    private readonly Lock firstConnectGate = new();
+    private ITimer? firstConnectRetry;
+    private TimeSpan firstConnectDelay;
     private long reconnects;
     private long droppedIncoming;
     private int disposed;
 
-    public MqttConnection(MqttConnectionOptions options, TimeProvider? time = null, ILogger<MqttConnection>? logger = null)
+    public MqttConnection(
+        MqttConnectionOptions options, TimeProvider? time = null, ILogger<MqttConnection>? logger = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         this.options = options;
+        ownsMeter = meterFactory is null;
+        meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        var tags = new KeyValuePair<string, object?>[] { new("client_id", options.ClientId) };
+        meter.CreateObservableGauge("edgesentry.mqtt.connected", () => new Measurement<int>(connected ? 1 : 0, tags), description: "1 while connected to the broker");
+        meter.CreateObservableCounter("edgesentry.mqtt.reconnects", () => new Measurement<long>(Reconnects, tags), description: "Reconnects after a lost connection");
+        meter.CreateObservableGauge("edgesentry.mqtt.in_flight", () => new Measurement<int>(disposed == 0 ? InFlight : 0, tags), description: "Publishes awaiting their acknowledgement");
+        meter.CreateObservableCounter("edgesentry.mqtt.incoming_dropped", () => new Measurement<long>(DroppedIncoming, tags), description: "Received messages dropped (full or oversized)");
         this.time = time ?? TimeProvider.System;
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
         inFlight = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
@@ -52,23 +71,36 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
             new BoundedChannelOptions(options.IncomingCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleWriter = true },
             _ => Interlocked.Increment(ref droppedIncoming));
 
-        client = new MosquittoClient(options.ClientId, cleanStart: true, this);
-        client.UseMqtt5();
-        client.SetMaxInflight(options.WireInFlight);
-        client.SetReconnectDelay(options.ReconnectDelay, options.ReconnectDelayMax, exponentialBackoff: true);
-        if (options.Username is not null)
+        client = new MosquittoClient(options.ClientId, options.CleanStart, this);
+        try
         {
-            client.SetCredentials(options.Username, options.Password);
-        }
+            client.SetProtocolVersion(options.ProtocolVersion);
+            client.SetMaxInflight(options.WireInFlight);
+            client.SetReconnectDelay(options.ReconnectDelay, options.ReconnectDelayMax, exponentialBackoff: true);
+            if (options.Username is not null)
+            {
+                client.SetCredentials(options.Username, options.Password);
+            }
 
-        if (options.Tls is { } tls)
-        {
-            client.SetTls(tls.CaFile, tls.CaPath, tls.CertFile, tls.KeyFile);
-        }
+            if (options.Tls is { } tls)
+            {
+                client.SetTls(tls.CaFile, tls.CaPath, tls.CertFile, tls.KeyFile);
+            }
 
-        if (options.Will is { } will)
+            if (options.Will is { } will)
+            {
+                client.SetWill(will.Topic, will.Payload.Span, will.Qos, will.Retain);
+            }
+        }
+        catch (MosquittoException ex)
         {
-            client.SetWill(will.Topic, will.Payload.Span, will.Qos, will.Retain);
+            client.Dispose();
+            if (ownsMeter)
+            {
+                meter.Dispose();
+            }
+
+            throw new ArgumentException($"MQTT options for {options.Endpoint} were rejected by libmosquitto: {ex.Message}", nameof(options), ex);
         }
     }
 
@@ -97,33 +129,7 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
     /// </summary>
     public async Task ConnectAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(disposed != 0, this);
-        if (everConnected)
-        {
-            throw new InvalidOperationException($"the MQTT connection to {Endpoint} is already established; libmosquitto keeps it up");
-        }
-
-        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Volatile.Write(ref connectWaiter, waiter);
-        stopping = false;
-        lastConnectError = null;
-
-        int rc = client.ConnectAsync(options.Host, options.Port, (int)options.KeepAlive.TotalSeconds, out int errno);
-        if (rc != 0)
-        {
-            string reason = MosquittoLibrary.Describe(rc, errno);
-            // A refused or failed TCP connect is retried by the network loop; anything else (bad host name,
-            // invalid arguments) would make the loop quit at once.
-            if (rc != (int)MosquittoError.Errno)
-            {
-                AlertsLog.ConnectFailed(logger, Endpoint, reason);
-                throw new MqttConnectException($"MQTT broker {Endpoint}: {reason}");
-            }
-
-            lastConnectError = reason;
-        }
-
-        client.LoopStart();
+        TaskCompletionSource waiter = BeginConnect();
         try
         {
             await waiter.Task.WaitAsync(options.ConnectTimeout, time, cancellationToken);
@@ -148,12 +154,117 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
     }
 
     /// <summary>
+    /// Starts connecting and returns at once: libmosquitto keeps trying until the broker answers, and QoS 1
+    /// publishes queue up meanwhile. For an edge box that must start while its uplink is down. Throws only for
+    /// errors no retry can fix (e.g. a host name that does not resolve).
+    /// </summary>
+    public void StartConnecting()
+    {
+        // Nobody awaits the first CONNACK here; refusals are logged and raised through StateChanged instead.
+        _ = BeginConnect().Task.ContinueWith(
+            static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    private TaskCompletionSource BeginConnect()
+    {
+        ObjectDisposedException.ThrowIf(disposed != 0, this);
+        if (Interlocked.Exchange(ref loopStarted, 1) != 0)
+        {
+            throw new InvalidOperationException($"the MQTT connection to {Endpoint} is already started; libmosquitto keeps it up");
+        }
+
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref connectWaiter, waiter);
+        stopping = false;
+        lastConnectError = null;
+
+        int rc = client.ConnectAsync(options.Host, options.Port, (int)options.KeepAlive.TotalSeconds, out int errno);
+        if (rc != 0)
+        {
+            string reason = MosquittoLibrary.Describe(rc, errno);
+            // A refused or failed TCP connect is retried by the network loop; anything else (bad host name,
+            // invalid arguments) would make the loop quit at once.
+            if (rc != (int)MosquittoError.Errno)
+            {
+                Volatile.Write(ref loopStarted, 0);
+                AlertsLog.ConnectFailed(logger, Endpoint, reason);
+                throw new MqttConnectException($"MQTT broker {Endpoint}: {reason}");
+            }
+
+            lastConnectError = reason;
+            AlertsLog.Unreachable(logger, Endpoint, reason);
+            lock (firstConnectGate)
+            {
+                firstConnectDelay = options.ReconnectDelay;
+                firstConnectRetry = time.CreateTimer(_ => RetryFirstConnect(), null, firstConnectDelay, Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        client.LoopStart();
+        return waiter;
+    }
+
+    private void RetryFirstConnect()
+    {
+        lock (firstConnectGate)
+        {
+            if (firstConnectRetry is null || stopping || disposed != 0)
+            {
+                return;
+            }
+
+            int rc = client.ReconnectAsync(out int errno);
+            if (rc == 0)
+            {
+                // From here on the network thread owns reconnecting.
+                firstConnectRetry.Dispose();
+                firstConnectRetry = null;
+                return;
+            }
+
+            string reason = MosquittoLibrary.Describe(rc, errno);
+            lastConnectError = reason;
+            if (rc != (int)MosquittoError.Errno)
+            {
+                firstConnectRetry.Dispose();
+                firstConnectRetry = null;
+                AlertsLog.ConnectFailed(logger, Endpoint, reason);
+                Volatile.Read(ref connectWaiter)?.TrySetException(new MqttConnectException($"MQTT broker {Endpoint}: {reason}"));
+                return;
+            }
+
+            firstConnectDelay = TimeSpan.FromTicks(Math.Min(firstConnectDelay.Ticks * 2, options.ReconnectDelayMax.Ticks));
+            firstConnectRetry.Change(firstConnectDelay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void CancelFirstConnectRetry()
+    {
+        lock (firstConnectGate)
+        {
+            firstConnectRetry?.Dispose();
+            firstConnectRetry = null;
+        }
+    }
+
+    /// <summary>
     /// Publishes and completes when the broker has acknowledged the message (PUBACK for QoS 1; written to the
     /// socket for QoS 0). Waits for an in-flight slot first. While the connection is down, QoS 1 messages stay
     /// queued in libmosquitto and complete after the reconnect. Cancelling stops the wait only: a message already
     /// handed to libmosquitto is still sent.
     /// </summary>
     public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, int qos, bool retain, CancellationToken cancellationToken = default)
+    {
+        Task acknowledged = await BeginPublishAsync(topic, payload, qos, retain, cancellationToken);
+        await acknowledged.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Waits for an in-flight slot and hands the message to libmosquitto; the returned task completes when the
+    /// broker acknowledges. Messages go on the wire in the order of completed calls, so a caller that awaits each
+    /// call before the next keeps its order while still pipelining many unacknowledged messages.
+    /// </summary>
+    public async Task<Task> BeginPublishAsync(string topic, ReadOnlyMemory<byte> payload, int qos, bool retain, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(disposed != 0, this);
         ArgumentOutOfRangeException.ThrowIfLessThan(qos, 0);
@@ -199,7 +310,7 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
             Complete(done, code, topic);
         }
 
-        await done.Task.WaitAsync(cancellationToken);
+        return done.Task;
     }
 
     /// <summary>Subscribes (again after every reconnect: the session starts clean) and completes on SUBACK.</summary>
@@ -267,6 +378,7 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
     private void Shutdown()
     {
         stopping = true;
+        CancelFirstConnectRetry();
         client.Dispose();
         connected = false;
         TaskCompletionSource[] orphans;
@@ -283,15 +395,22 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
         }
 
         incoming.Writer.TryComplete();
+        if (ownsMeter)
+        {
+            meter.Dispose();
+        }
+
         inFlight.Dispose();
     }
 
     private Task StopLoopAsync() => Task.Run(() =>
     {
         stopping = true;
+        CancelFirstConnectRetry();
         client.Disconnect();
         client.LoopStop();
         connected = false;
+        Volatile.Write(ref loopStarted, 0);
     });
 
     private void Complete(TaskCompletionSource done, int reasonCode, string? topic)
@@ -306,21 +425,23 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
         string reason = MosquittoLibrary.ReasonText(reasonCode);
         AlertsLog.PublishRefused(logger, Endpoint, reason);
         done.TrySetException(new MqttPublishException(
-            $"broker {Endpoint} refused the publish{(topic is null ? string.Empty : $" to '{topic}'")}: {reason} (reason code {reasonCode})"));
+            $"broker {Endpoint} refused the publish{(topic is null ? string.Empty : $" to '{topic}'")}: {reason} (reason code {reasonCode})")
+        {
+            BrokerReasonCode = reasonCode,
+        });
     }
 
     void IMosquittoEvents.OnConnect(int reasonCode)
     {
         if (reasonCode != 0)
         {
-            string refusal = $"MQTT broker {Endpoint} refused the connection: {MosquittoLibrary.ReasonText(reasonCode)} (reason code {reasonCode})";
-            if (!everConnected && Volatile.Read(ref connectWaiter) is { } waiter)
+            // Under MQTT 3.1.1 the callback carries a CONNACK return code, under MQTT 5 a reason code.
+            string text = options.ProtocolVersion == 5 ? MosquittoLibrary.ReasonText(reasonCode) : MosquittoLibrary.ConnackText(reasonCode);
+            string refusal = $"MQTT broker {Endpoint} refused the connection: {text} (code {reasonCode})";
+            AlertsLog.ConnectionRefused(logger, Endpoint, $"{text} (code {reasonCode})");
+            if (!everConnected)
             {
-                waiter.TrySetException(new MqttConnectException(refusal));
-            }
-            else
-            {
-                AlertsLog.ReconnectRefused(logger, Endpoint, refusal);
+                Volatile.Read(ref connectWaiter)?.TrySetException(new MqttConnectException(refusal));
             }
 
             StateChanged?.Invoke(this, new MqttConnectionStateChanged(false, everConnected, reasonCode, refusal));

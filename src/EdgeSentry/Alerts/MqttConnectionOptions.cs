@@ -9,6 +9,14 @@ public sealed record MqttConnectionOptions
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>How long <see cref="MqttConnection.ConnectAsync"/> waits for a successful CONNACK.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>5 (MQTT 5, the default) or 4 (MQTT 3.1.1).</summary>
+    public int ProtocolVersion { get; init; } = 5;
+    /// <summary>
+    /// False asks the broker to keep the session (subscriptions, queued QoS 1 messages) across disconnects. With
+    /// MQTT 3.1.1 that session lasts until the broker expires it; libmosquitto's connect_async sends no MQTT 5
+    /// session expiry, so under MQTT 5 the session ends with the connection anyway.
+    /// </summary>
+    public bool CleanStart { get; init; } = true;
     public string? Username { get; init; }
     /// <summary>Never logged, never part of an exception message.</summary>
     public string? Password { get; init; }
@@ -50,6 +58,11 @@ public sealed record MqttConnectionOptions
         if (string.IsNullOrEmpty(ClientId))
         {
             errors.Add("ClientId is empty");
+        }
+
+        if (ProtocolVersion is not (4 or 5))
+        {
+            errors.Add($"ProtocolVersion {ProtocolVersion} is not 4 (MQTT 3.1.1) or 5 (MQTT 5)");
         }
 
         if (KeepAlive < TimeSpan.FromSeconds(5) || KeepAlive > TimeSpan.FromSeconds(65535))

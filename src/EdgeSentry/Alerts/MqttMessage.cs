@@ -27,6 +27,9 @@ public sealed class MqttConnectException : Exception
 /// <summary>A publish was refused by libmosquitto or the broker, or the connection closed before the acknowledgement.</summary>
 public sealed class MqttPublishException : Exception
 {
+    /// <summary>Set when the broker itself refused the message (MQTT 5 reason code ≥ 128): resending will not help.</summary>
+    public int? BrokerReasonCode { get; init; }
+
     public MqttPublishException()
     {
     }

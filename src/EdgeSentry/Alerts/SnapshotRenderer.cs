@@ -13,8 +13,8 @@ public readonly record struct BgrColor(byte B, byte G, byte R)
     public static BgrColor Cyan => new(255, 255, 0);
 }
 
-/// <summary>A box to draw on a snapshot, in source-frame pixels.</summary>
-public readonly record struct SnapshotBox(BoundingBox Box, BgrColor Color);
+/// <summary>A box to draw on a snapshot, in source-frame pixels, with an optional label (e.g. "person 0.87").</summary>
+public readonly record struct SnapshotBox(BoundingBox Box, BgrColor Color, string? Label = null);
 
 /// <summary>
 /// Draws the incident's boxes and zone outline on a copy of the frame and encodes it as JPEG. The canvas and
@@ -80,9 +80,15 @@ public sealed class SnapshotRenderer : IDisposable
             }
         }
 
+        // Labels scale with the frame so they stay legible on 1080p and do not swamp a 640×360 picture.
+        int textScale = Math.Max(1, height / 360);
         foreach (SnapshotBox box in boxes)
         {
             painter.Rectangle(box.Box, box.Color);
+            if (!string.IsNullOrEmpty(box.Label))
+            {
+                painter.Label(box.Box, box.Label, box.Color, textScale);
+            }
         }
 
         return compressor.Compress(image, width, height, 0, quality);
@@ -107,6 +113,46 @@ public sealed class SnapshotRenderer : IDisposable
             Fill(x1, y2 - t + 1, x2, y2, color);
             Fill(x1, y1, x1 + t - 1, y2, color);
             Fill(x2 - t + 1, y1, x2, y2, color);
+        }
+
+        /// <summary>
+        /// A filled tag in the box colour, sitting on the box's top edge (inside the box when there is no room
+        /// above), with the text in black or white, whichever reads better on that colour.
+        /// </summary>
+        public void Label(BoundingBox box, string text, BgrColor background, int scale)
+        {
+            int pad = scale;
+            int tagWidth = BitmapFont.MeasureWidth(text.Length, scale) + (2 * pad);
+            int tagHeight = (BitmapFont.GlyphHeight * scale) + (2 * pad);
+            int x = Math.Max(0, (int)MathF.Floor(box.X1));
+            int y = (int)MathF.Floor(box.Y1) - tagHeight;
+            if (y < 0)
+            {
+                y = Math.Max(0, (int)MathF.Floor(box.Y1));
+            }
+
+            Fill(x, y, x + tagWidth - 1, y + tagHeight - 1, background);
+            int luma = ((299 * background.R) + (587 * background.G) + (114 * background.B)) / 1000;
+            BgrColor ink = luma > 128 ? new BgrColor(0, 0, 0) : new BgrColor(255, 255, 255);
+            int penX = x + pad;
+            foreach (char c in text)
+            {
+                ReadOnlySpan<byte> glyph = BitmapFont.Glyph(c);
+                for (int row = 0; row < BitmapFont.GlyphHeight; row++)
+                {
+                    for (int column = 0; column < BitmapFont.GlyphWidth; column++)
+                    {
+                        if ((glyph[row] & (0x10 >> column)) != 0)
+                        {
+                            int px = penX + (column * scale);
+                            int py = y + pad + (row * scale);
+                            Fill(px, py, px + scale - 1, py + scale - 1, ink);
+                        }
+                    }
+                }
+
+                penX += (BitmapFont.GlyphWidth + 1) * scale;
+            }
         }
 
         /// <summary>Bresenham's line, stamping a thickness × thickness square at each step.</summary>

@@ -40,7 +40,7 @@ internal static class RunCommand
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddMetrics();
             builder.Services.AddSingleton<EdgeSentryMetrics>();
-            builder.Services.AddSingleton(sp => new EdgeNode(options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<EdgeSentryMetrics>()));
+            builder.Services.AddSingleton(sp => new EdgeNode(options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<EdgeSentryMetrics>(), sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
             builder.Services.AddHostedService<EdgeSentryService>();
             using var host = builder.Build();
             var node = host.Services.GetRequiredService<EdgeNode>();

@@ -146,6 +146,7 @@ public static class ConfigLoader
         }
 
         o.Detector.Model = Expand(o.Detector.Model);
+        o.Outbox.Path = Expand(o.Outbox.Path);
         foreach (var c in o.Cameras)
         {
             c.Url = Expand(c.Url);

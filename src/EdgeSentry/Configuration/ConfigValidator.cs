@@ -22,6 +22,21 @@ public static partial class ConfigValidator
         }
 
         ValidateMqtt(o.Mqtt, errors);
+        if (string.IsNullOrWhiteSpace(o.Outbox.Path))
+        {
+            errors.Add("$.outbox.path: a database file is needed");
+        }
+
+        if (o.Outbox.MaxMessages is < 100 or > 10_000_000)
+        {
+            errors.Add($"$.outbox.maxMessages: {o.Outbox.MaxMessages} must be between 100 and 10,000,000");
+        }
+
+        if (o.Outbox.MaxAgeHours is <= 0 or > 24 * 30)
+        {
+            errors.Add($"$.outbox.maxAgeHours: {o.Outbox.MaxAgeHours} must be in (0, 720]");
+        }
+
         ValidateDetector(o.Detector, errors);
 
         IReadOnlyList<string>? labels = null;
@@ -78,6 +93,11 @@ public static partial class ConfigValidator
             if (c.StallSeconds is < 1 or > 300)
             {
                 errors.Add($"{p}.stallSeconds: {c.StallSeconds} must be between 1 and 300");
+            }
+
+            if (c.ReconnectMaxSeconds is < 0.1 or > 600)
+            {
+                errors.Add($"{p}.reconnectMaxSeconds: {c.ReconnectMaxSeconds} must be between 0.1 and 600");
             }
 
             if (c.MaxDecodeWidth is < 64 or > 7680)

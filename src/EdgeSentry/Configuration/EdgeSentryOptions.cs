@@ -13,6 +13,8 @@ public sealed class EdgeSentryOptions
 
     public DetectionOptions Detector { get; set; } = new();
 
+    public OutboxSection Outbox { get; set; } = new();
+
     public List<CameraOptions> Cameras { get; set; } = [];
 
     /// <summary>Optional: real peers the service starts itself (the built-in demo).</summary>
@@ -45,6 +47,20 @@ public sealed class BrokerTlsOptions
     public string? KeyFile { get; set; }
 }
 
+/// <summary>
+/// The durable alert outbox (SQLite, WAL): every incident message is stored before it is published and
+/// removed after the broker's PUBACK. When full, the oldest messages are dropped (counted and logged); a
+/// message older than maxAgeHours when its turn comes is dropped unsent (counted): see contracts/README.md.
+/// </summary>
+public sealed class OutboxSection
+{
+    public string Path { get; set; } = "data/edgesentry-outbox.db";
+    public int MaxMessages { get; set; } = 100_000;
+    public double MaxAgeHours { get; set; } = 24;
+    /// <summary>fsync every commit (survives power loss); false still survives a crash of the process.</summary>
+    public bool SurvivePowerLoss { get; set; } = true;
+}
+
 public sealed class DetectionOptions
 {
     /// <summary>Path of the .onnx file; its manifest in models/ says how to feed and decode it.</summary>
@@ -74,6 +90,8 @@ public sealed class CameraOptions
     public double? MaxFps { get; set; }
     /// <summary>No frame for this long: the decoder is restarted.</summary>
     public double StallSeconds { get; set; } = 10;
+    /// <summary>Longest pause between reconnect attempts (exponential backoff with jitter up to this).</summary>
+    public double ReconnectMaxSeconds { get; set; } = 2;
     /// <summary>Files only: loop forever (a demo camera).</summary>
     public bool Loop { get; set; }
     /// <summary>Files only: deliver at the native frame rate like a camera (default true).</summary>

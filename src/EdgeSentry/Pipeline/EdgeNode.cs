@@ -24,6 +24,7 @@ public sealed class EdgeNode : IDisposable
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly EdgeSentryMetrics? _metrics;
+    private readonly System.Diagnostics.Metrics.IMeterFactory? _meterFactory;
     private readonly Dictionary<string, CameraRuntime> _cameras = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Camera, string Zone), Vector2[]> _zones = new();
     private readonly SemaphoreSlim _reconfigure = new(1, 1);
@@ -33,8 +34,9 @@ public sealed class EdgeNode : IDisposable
     private IncidentMessageBuilder? _builder;
     private CancellationToken _stopping;
 
-    public EdgeNode(EdgeSentryOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory, EdgeSentryMetrics? metrics = null)
+    public EdgeNode(EdgeSentryOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory, EdgeSentryMetrics? metrics = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
+        _meterFactory = meterFactory;
         _options = options;
         _time = timeProvider;
         _loggers = loggerFactory;
@@ -55,6 +57,7 @@ public sealed class EdgeNode : IDisposable
     }
 
     public AlertHandoff? Alerts { get; private set; }
+    public AlertOutbox? Outbox { get; private set; }
     public DetectionScheduler? Scheduler { get; private set; }
 
     /// <summary>Completes when everything is running (tests wait on it); faults with the start-up error.</summary>
@@ -74,15 +77,32 @@ public sealed class EdgeNode : IDisposable
             _labels = first.Labels;
 
             _builder = new IncidentMessageBuilder(_options.EdgeId, _options.Cameras.Select(ToAlertCamera), _time);
-            await using var publisher = new AlertPublisher(ServiceComposition.Mqtt(_options), _builder, _time, _loggers);
+            var outboxDir = Path.GetDirectoryName(Path.GetFullPath(_options.Outbox.Path));
+            if (outboxDir is not null)
+            {
+                Directory.CreateDirectory(outboxDir);
+            }
+
+            await using var outbox = AlertOutbox.Open(
+                new OutboxOptions
+                {
+                    DatabasePath = _options.Outbox.Path,
+                    MaxMessages = _options.Outbox.MaxMessages,
+                    MaxAge = TimeSpan.FromHours(_options.Outbox.MaxAgeHours),
+                    SurvivePowerLoss = _options.Outbox.SurvivePowerLoss,
+                },
+                _time, _loggers.CreateLogger<AlertOutbox>(), _meterFactory);
+            Outbox = outbox;
+            // With the outbox the service starts even while the broker is down (alerts wait on disk); the
+            // connection logs which host:port it cannot reach and keeps trying.
+            await using var publisher = new AlertPublisher(ServiceComposition.Mqtt(_options), _builder, outbox, _time, _loggers, _meterFactory);
             _publisher = publisher;
             await publisher.StartAsync(stoppingToken);
+            using var sendStop = new CancellationTokenSource();
+            var sending = publisher.RunAsync(sendStop.Token);
 
-            using var alerts = new AlertHandoff(publisher, _zones, 1920, 1088, _time, _loggers.CreateLogger<AlertHandoff>(), _metrics);
+            using var alerts = new AlertHandoff(publisher, _zones, 1920, 1088, _loggers.CreateLogger<AlertHandoff>(), _metrics);
             Alerts = alerts;
-            alerts.Acknowledged += i => PipelineLog.Incident(_logger, i.IncidentId, i.Transition.ToString().ToLowerInvariant(), i.Kind, i.CameraId, i.Label, i.ZoneId);
-            using var alertStop = new CancellationTokenSource();
-            var sending = alerts.RunAsync(alertStop.Token);
 
             var scheduler = new DetectionScheduler(
                 worker => worker == 0 ? first : OnnxObjectDetector.Open(_options.Detector.Model, detectorOptions),
@@ -128,16 +148,29 @@ public sealed class EdgeNode : IDisposable
                 cam.Stop.Dispose();
             }
 
-            PipelineLog.Draining(_logger, alerts.Queued);
-            alerts.Complete();
-            alertStop.CancelAfter(TimeSpan.FromSeconds(10));
+            // Everything produced is on disk now; give the broker a moment to take it, the rest waits for the next start.
+            PipelineLog.Draining(_logger, (int)outbox.Depth);
+            using (var drain = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            {
+                try
+                {
+                    await outbox.WaitUntilEmptyAsync(drain.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Broker unreachable at shutdown: the messages stay in the outbox for the next run.
+                }
+            }
+
+            await publisher.StopAsync(CancellationToken.None);
+            await sendStop.CancelAsync();
             try
             {
                 await sending;
             }
             catch (OperationCanceledException)
             {
-                // Broker gone at shutdown: what is still queued is lost with this process (the durable outbox keeps it).
+                // The sender ends with its token.
             }
 
             try
@@ -149,7 +182,6 @@ public sealed class EdgeNode : IDisposable
                 // The stats loop ends with the stop token.
             }
 
-            await publisher.StopAsync(CancellationToken.None);
         }
         catch (Exception e)
         {
@@ -268,6 +300,8 @@ public sealed class EdgeNode : IDisposable
                 MaxDecodeWidth = c.MaxDecodeWidth,
                 MaxFps = c.MaxFps,
                 StallTimeout = TimeSpan.FromSeconds(c.StallSeconds),
+                BackoffMax = TimeSpan.FromSeconds(c.ReconnectMaxSeconds),
+                BackoffInitial = TimeSpan.FromSeconds(Math.Min(0.5, c.ReconnectMaxSeconds)),
             },
             slot, _time, _loggers.CreateLogger<CameraSource>());
         foreach (var z in c.Analytics.Zones)
@@ -351,8 +385,8 @@ public sealed class EdgeNode : IDisposable
                 _options.EdgeId,
                 _time.GetUtcNow().UtcDateTime.ToString("O"),
                 Scheduler?.FramesProcessed ?? 0,
-                Alerts?.Published ?? 0,
-                Alerts?.Queued ?? 0,
+                Alerts?.Stored ?? 0,
+                Outbox?.Depth ?? 0,
                 ProcessStatsPayload.Sample(),
                 Cameras.Select(c => new CameraStatsPayload(
                     c.Options.Id, c.Source.State.ToWire(), c.Source.FramesDecoded, c.Slot.Dropped, c.Lane.Processed,

@@ -10,7 +10,7 @@ public sealed record CameraStatusPayload(string CameraId, string State, string? 
 }
 
 /// <summary>Periodic on edgesentry/v1/edges/{edgeId}/stats.</summary>
-public sealed record EdgeStatsPayload(string EdgeId, string At, long FramesProcessed, long AlertsPublished, int AlertsQueued, ProcessStatsPayload Process, List<CameraStatsPayload> Cameras)
+public sealed record EdgeStatsPayload(string EdgeId, string At, long FramesProcessed, long AlertsStored, long OutboxDepth, ProcessStatsPayload Process, List<CameraStatsPayload> Cameras)
 {
     public string Schema { get; init; } = "edgesentry/v1/edge-stats";
     public int Version { get; init; } = 1;

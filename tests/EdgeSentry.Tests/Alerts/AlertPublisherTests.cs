@@ -87,6 +87,30 @@ public sealed partial class AlertPublisherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PublishAsync_RenderedSnapshotOfRealFrame_ReceiverDecodesTheJpeg()
+    {
+        (byte[] bgr, int width, int height) = await Native.TurboJpeg.JpegCompressorTests.DecodePng(SharedPaths.TestFrame("vtest_f0200.png"));
+        using var renderer = new SnapshotRenderer(width, height);
+        IncidentEvent incident = Incident() with { FrameWidth = width, FrameHeight = height, Box = new BoundingBox(100, 50, 180, 200) };
+        IncidentSnapshot snapshot = renderer.Render(
+            new global::EdgeSentry.Capture.BgrImage(bgr, width, height), [new(incident.Box, BgrColor.Red)], [new(0.1f, 0.1f), new(0.9f, 0.1f), new(0.5f, 0.9f)], BgrColor.Yellow);
+        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/alerts/#");
+        await using AlertPublisher publisher = Publisher("edge-s");
+        await publisher.StartAsync(MqttTestSubscriber.Cap());
+
+        await publisher.PublishAsync(incident, snapshot, MqttTestSubscriber.Cap());
+        MqttMessage received = await subscriber.NextAsync(MqttTestSubscriber.Cap());
+
+        Assert.Empty(IncidentSchema.Validate(received.Payload.Span));
+        using JsonDocument json = JsonDocument.Parse(received.Payload);
+        byte[] jpeg = json.RootElement.GetProperty("snapshot").GetProperty("data").GetBytesFromBase64();
+        using var decompressor = new EdgeSentry.Native.TurboJpeg.JpegDecompressor();
+        var header = decompressor.ReadHeader(jpeg);
+        Assert.Equal((width, height), (header.Width, header.Height));
+        Assert.Equal(snapshot.Data, jpeg);
+    }
+
+    [Fact]
     public async Task PublishAsync_UpdatedAndEnded_SchemaValidWithEndFields()
     {
         await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/alerts/#");
@@ -138,6 +162,45 @@ public sealed partial class AlertPublisherTests : IAsyncLifetime
         Assert.Equal("offline", State(will));
         Assert.Empty(StatusSchema.Validate(will.Payload.Span));
         Assert.Equal("online", State(back));
+    }
+
+    [Fact]
+    public async Task StartAsync_WithOutboxWhileBrokerDown_IncidentStoredThenDeliveredAndOnlineRetained()
+    {
+        string directory = Directory.CreateTempSubdirectory("edgesentry-publisher-").FullName;
+        try
+        {
+            await broker.StopAsync();
+            await using AlertOutbox outbox = AlertOutbox.Open(new OutboxOptions { DatabasePath = Path.Combine(directory, "outbox.db") });
+            await using var publisher = new AlertPublisher(
+                new MqttConnectionOptions { Host = broker.Host, Port = broker.Port, ClientId = "edge-h", ReconnectDelayMax = TimeSpan.FromSeconds(1) },
+                new IncidentMessageBuilder("edge-h", [Gate]),
+                outbox);
+
+            await publisher.StartAsync(MqttTestSubscriber.Cap());
+            OutgoingMessage stored = await publisher.PublishAsync(Incident(), cancellationToken: MqttTestSubscriber.Cap());
+            Assert.Equal(1, outbox.Depth);
+            Assert.False(publisher.Connection.IsConnected);
+
+            await broker.StartAgainAsync();
+            await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/alerts/#");
+            using var run = new CancellationTokenSource();
+            Task sending = publisher.RunAsync(run.Token);
+            MqttMessage received = await subscriber.NextAsync(MqttTestSubscriber.Cap());
+            await outbox.WaitUntilEmptyAsync(MqttTestSubscriber.Cap());
+            await run.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+
+            Assert.Equal(stored.Payload, received.Payload.ToArray());
+            Assert.Empty(IncidentSchema.Validate(received.Payload.Span));
+            // online was queued before the incident on the same connection, so the broker holds it by now.
+            await using var late = await MqttTestSubscriber.StartAsync(broker, publisher.StatusTopic);
+            Assert.Equal("online", State(await late.NextAsync(MqttTestSubscriber.Cap())));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]

@@ -60,6 +60,34 @@ public sealed partial class MqttConnectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StartConnecting_BrokerStartsLater_ConnectsAndDeliversWhatWasQueued()
+    {
+        await broker.StopAsync();
+        await using var connection = new MqttConnection(Options("early") with { ReconnectDelayMax = TimeSpan.FromSeconds(1) });
+        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.StateChanged += (_, e) =>
+        {
+            if (e.Connected)
+            {
+                connected.TrySetResult();
+            }
+        };
+
+        // Refused at once: libmosquitto's own loop does not take over until an attempt gets past the socket.
+        connection.StartConnecting();
+        Task acknowledged = await connection.BeginPublishAsync("late/queued", "kept"u8.ToArray(), 1, retain: true, MqttTestSubscriber.Cap());
+        Assert.False(acknowledged.IsCompleted);
+        await broker.StartAgainAsync();
+        await connected.Task.WaitAsync(MqttTestSubscriber.Cap());
+        await acknowledged.WaitAsync(MqttTestSubscriber.Cap());
+        await using var late = await MqttTestSubscriber.StartAsync(broker, "late/#");
+        MqttMessage retained = await late.NextAsync(MqttTestSubscriber.Cap());
+
+        Assert.Equal("kept", Encoding.UTF8.GetString(retained.Payload.Span));
+        Assert.Equal(0, connection.Reconnects);
+    }
+
+    [Fact]
     public async Task PublishAsync_Qos1_CompletesAndSubscriberGetsExactPayload()
     {
         await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "t/#");
@@ -143,6 +171,33 @@ public sealed partial class MqttConnectionTests : IAsyncLifetime
         Assert.NotEqual(0, down.ReasonCode);
         Assert.True(up.Connected);
         Assert.Equal(1, connection.Reconnects);
+        Assert.Equal(1, ObservedMetric(connection, "edgesentry.mqtt.reconnects"));
+    }
+
+    private static long ObservedMetric(MqttConnection connection, string name)
+    {
+        long? value = null;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == MqttConnection.MeterName && instrument.Name == name)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, measurement, tags, _) =>
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "client_id" && Equals(tag.Value, connection.ClientId))
+                {
+                    value = measurement;
+                }
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return value ?? throw new InvalidOperationException($"metric {name} was not reported for {connection.ClientId}");
     }
 
     [Fact]

@@ -74,6 +74,38 @@ public class SnapshotRendererTests
         Assert.True(Math.Abs(decoded[top + 1] - bgr[top + 1]) < 40, "the clipped top edge must not be drawn on row 0");
     }
 
+    [Fact]
+    public void Render_BoxWithLabel_TagSitsOnTopEdgeWithLegibleText()
+    {
+        const int width = 1280, height = 720;
+        byte[] frame = Grey(width, height);
+        using var renderer = new SnapshotRenderer(width, height);
+        SnapshotBox[] boxes = [new(new BoundingBox(200, 200, 400, 400), BgrColor.Red, "person 0.87")];
+
+        IncidentSnapshot snapshot = renderer.Render(new BgrImage(frame, width, height), boxes, [], BgrColor.Yellow);
+        byte[] decoded = Decode(snapshot.Data, width, height);
+
+        // Scale 2 at 720p: an 18 px tag above the box (y 182-199), text from (202, 184). 'P' row 0 is ####. .
+        Assert.True(Luma(decoded, width, 202 + 3, 184) > 170, "'P' top stroke should be white ink");
+        Assert.True(Luma(decoded, width, 202 + 9, 184) < 120, "right of 'P' top stroke is tag background");
+        AssertColour(decoded, 205, 199, BgrColor.Red, width);
+        AssertColour(decoded, 300, 170, new BgrColor(128, 128, 128), width);
+    }
+
+    [Fact]
+    public void Glyph_LowerCaseAndUnknown_MapToUpperCaseAndQuestionMark()
+    {
+        Assert.True(BitmapFont.Glyph('p').SequenceEqual(BitmapFont.Glyph('P')));
+        Assert.True(BitmapFont.Glyph('\u00e9').SequenceEqual(BitmapFont.Glyph('?')));
+        Assert.Equal(((11 * 6) - 1) * 2, BitmapFont.MeasureWidth("person 0.87".Length, 2));
+    }
+
+    private static int Luma(byte[] bgr, int width, int x, int y)
+    {
+        int i = ((y * width) + x) * 3;
+        return ((299 * bgr[i + 2]) + (587 * bgr[i + 1]) + (114 * bgr[i])) / 1000;
+    }
+
     private static byte[] Grey(int width, int height)
     {
         byte[] frame = new byte[width * height * 3];

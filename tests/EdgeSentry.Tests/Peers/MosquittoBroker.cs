@@ -18,17 +18,40 @@ public sealed class MosquittoBroker : IAsyncDisposable
     private readonly StringBuilder log = new();
     private Process? process;
 
-    private MosquittoBroker(int port)
+    private MosquittoBroker(int port, MosquittoBrokerSettings settings)
     {
         Port = port;
         directory = Directory.CreateTempSubdirectory("edgesentry-mosquitto-").FullName;
+        // Started as root, mosquitto drops to its own user, which must be able to write the persistence file here.
+        OpenToAll(directory, directory: true);
         configFile = Path.Combine(directory, "mosquitto.conf");
+        string persistence = settings.Persistent
+            ? $"persistence true\npersistence_location {directory}/\nautosave_interval 1"
+            : "persistence false";
+        string authentication = "allow_anonymous true";
+        if (settings.Users.Count > 0)
+        {
+            string passwords = Path.Combine(directory, "passwords");
+            File.WriteAllLines(passwords, settings.Users.Select(u => $"{u.Key}:{u.Value}"));
+            Run("mosquitto_passwd", "-U", passwords);
+            OpenToAll(passwords, directory: false);
+            authentication = $"allow_anonymous false\npassword_file {passwords}";
+        }
+
+        string tls = string.Empty;
+        if (settings.Tls)
+        {
+            Certificates = TestCertificates.Create(directory);
+            tls = $"cafile {Certificates.CaFile}\ncertfile {Certificates.ServerCertFile}\nkeyfile {Certificates.ServerKeyFile}\n"
+                + $"require_certificate {(settings.RequireClientCertificate ? "true" : "false")}";
+        }
         // The default max_queued_messages (1000) silently drops what overflows a slow QoS 1 subscriber's queue
         // (STACK.md §B), which would make a lossless test fail for the broker's reasons.
         File.WriteAllText(configFile, $"""
             listener {port} 127.0.0.1
-            allow_anonymous true
-            persistence false
+            {tls}
+            {authentication}
+            {persistence}
             log_dest stdout
             log_type error
             log_type warning
@@ -40,6 +63,9 @@ public sealed class MosquittoBroker : IAsyncDisposable
     }
 
     public string Host => "127.0.0.1";
+
+    /// <summary>Set when the broker was started with TLS: the CA that signed it and a client certificate.</summary>
+    public TestCertificates? Certificates { get; }
     public int Port { get; }
     public bool IsRunning => process is { HasExited: false };
 
@@ -55,7 +81,21 @@ public sealed class MosquittoBroker : IAsyncDisposable
         }
     }
 
-    public static async Task<MosquittoBroker> StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts a broker. <paramref name="persistent"/> keeps sessions and their queued messages across a graceful
+    /// restart (saved on SIGTERM), so a persistent-session subscriber misses nothing while the broker is away.
+    /// </summary>
+    public static Task<MosquittoBroker> StartAsync(bool persistent = false, CancellationToken cancellationToken = default) =>
+        StartAsync(new MosquittoBrokerSettings { Persistent = persistent }, cancellationToken);
+
+    /// <summary>A plain broker on a port chosen by the test (e.g. one the service already tries to reach).</summary>
+    public static Task<MosquittoBroker> StartAsync(int port, CancellationToken cancellationToken = default) =>
+        StartAsync(new MosquittoBrokerSettings(), port, cancellationToken);
+
+    public static Task<MosquittoBroker> StartAsync(MosquittoBrokerSettings settings, CancellationToken cancellationToken = default) =>
+        StartAsync(settings, null, cancellationToken);
+
+    public static async Task<MosquittoBroker> StartAsync(MosquittoBrokerSettings settings, int? port, CancellationToken cancellationToken = default)
     {
         if (!File.Exists(Executable))
         {
@@ -63,7 +103,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
                 $"{Executable} not found: install mosquitto (apt-get install mosquitto) or run scripts/install-prereqs.sh");
         }
 
-        var broker = new MosquittoBroker(FreePort());
+        var broker = new MosquittoBroker(port ?? FreePort(), settings);
         await broker.StartAgainAsync(cancellationToken);
         return broker;
     }
@@ -169,10 +209,84 @@ public sealed class MosquittoBroker : IAsyncDisposable
         }
     }
 
+    internal static void Run(string file, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Process tool;
+        try
+        {
+            tool = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException($"{file} not found: install mosquitto and openssl (apt-get install mosquitto openssl) or run scripts/install-prereqs.sh", ex);
+        }
+
+        using (tool)
+        {
+            string errors = tool.StandardError.ReadToEnd();
+            tool.StandardOutput.ReadToEnd();
+            tool.WaitForExit();
+            if (tool.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed with {tool.ExitCode}: {errors}");
+            }
+        }
+    }
+
+    internal static void OpenToAll(string path, bool directory)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, directory ? (UnixFileMode)0b111_111_111 : (UnixFileMode)0b110_100_100);
+        }
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>How a test broker is set up.</summary>
+public sealed record MosquittoBrokerSettings
+{
+    /// <summary>Sessions and queued messages survive a graceful restart.</summary>
+    public bool Persistent { get; init; }
+    /// <summary>When not empty, anonymous clients are refused and these user/password pairs are accepted.</summary>
+    public IReadOnlyDictionary<string, string> Users { get; init; } = new Dictionary<string, string>();
+    /// <summary>TLS-only listener with a freshly generated CA and server certificate (SAN IP 127.0.0.1).</summary>
+    public bool Tls { get; init; }
+    public bool RequireClientCertificate { get; init; }
+}
+
+/// <summary>A throw-away CA, server and client certificate made with the real openssl CLI.</summary>
+public sealed record TestCertificates(string CaFile, string ServerCertFile, string ServerKeyFile, string ClientCertFile, string ClientKeyFile)
+{
+    public static TestCertificates Create(string directory)
+    {
+        string F(string name) => Path.Combine(directory, name);
+        File.WriteAllText(F("server.ext"), "subjectAltName=IP:127.0.0.1\n");
+        MosquittoBroker.Run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", F("ca.key"), "-out", F("ca.crt"), "-days", "2", "-subj", "/CN=EdgeSentry test CA");
+        foreach ((string name, string subject, string? ext) in new[] { ("server", "/CN=127.0.0.1", F("server.ext")), ("client", "/CN=edge-client", (string?)null) })
+        {
+            MosquittoBroker.Run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", F(name + ".key"), "-out", F(name + ".csr"), "-subj", subject);
+            string[] sign = ["x509", "-req", "-in", F(name + ".csr"), "-CA", F("ca.crt"), "-CAkey", F("ca.key"), "-CAcreateserial", "-out", F(name + ".crt"), "-days", "2"];
+            MosquittoBroker.Run("openssl", ext is null ? sign : [.. sign, "-extfile", ext]);
+        }
+
+        foreach (string file in new[] { "ca.crt", "server.crt", "server.key", "client.crt", "client.key" })
+        {
+            MosquittoBroker.OpenToAll(F(file), directory: false);
+        }
+
+        return new TestCertificates(F("ca.crt"), F("server.crt"), F("server.key"), F("client.crt"), F("client.key"));
     }
 }

@@ -15,15 +15,28 @@ public sealed class MqttTestSubscriber : IAsyncDisposable
 
     public MqttConnection Connection => connection;
 
-    public static async Task<MqttTestSubscriber> StartAsync(MosquittoBroker broker, string pattern = "#", CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Subscribes with QoS 1. <paramref name="persistentSession"/> uses an MQTT 3.1.1 persistent session (clean
+    /// session off), so with a persistent broker nothing published while this subscriber reconnects is lost.
+    /// </summary>
+    public static async Task<MqttTestSubscriber> StartAsync(
+        MosquittoBroker broker,
+        string pattern = "#",
+        bool persistentSession = false,
+        Func<MqttConnectionOptions, MqttConnectionOptions>? configure = null,
+        CancellationToken cancellationToken = default)
     {
-        var connection = new MqttConnection(new MqttConnectionOptions
+        configure ??= static o => o;
+        var connection = new MqttConnection(configure(new MqttConnectionOptions
         {
             Host = broker.Host,
             Port = broker.Port,
             ClientId = "test-sub-" + Guid.NewGuid().ToString("N")[..8],
             IncomingCapacity = 1_000_000,
-        });
+            ProtocolVersion = persistentSession ? 4 : 5,
+            CleanStart = !persistentSession,
+            ReconnectDelayMax = TimeSpan.FromSeconds(1),
+        }));
         try
         {
             await connection.ConnectAsync(cancellationToken);

@@ -20,6 +20,7 @@ public class EdgeNodeTests
         StatsIntervalSeconds = 3600,
         Mqtt = new BrokerOptions { Host = "127.0.0.1", Port = brokerPort, ConnectTimeoutSeconds = 5 },
         Detector = new DetectionOptions { Model = SharedPaths.Model("yolox_nano.onnx") },
+        Outbox = new OutboxSection { Path = Path.Combine(Directory.CreateTempSubdirectory("edgesentry-outbox-").FullName, "outbox.db") },
         Cameras = [.. cameras],
     };
 
@@ -143,16 +144,38 @@ public class EdgeNodeTests
     }
 
     [Fact]
-    public async Task RunAsync_BrokerUnreachable_FailsNamingHostAndPort()
+    public async Task RunAsync_BrokerUnreachable_LogsHostAndPortAndDeliversStoredIncidentsOnceItIsUp()
     {
         int port = EdgeSentry.Demo.LocalPeer.FreePort();
         var options = Options(port, YardCamera("yard-1", SharedPaths.Clip("intel_worker_zone_preview_h264.mp4")));
-        var node = new EdgeNode(options, TimeProvider.System, NullLoggerFactory.Instance);
+        options.Cameras[0].Loop = true;
+        using var logs = new CapturingLoggerProvider();
+        var node = new EdgeNode(options, TimeProvider.System, logs.CreateFactory());
+        using var stop = new CancellationTokenSource();
+        var run = node.RunAsync(stop.Token);
+        var cap = MqttTestSubscriber.Cap(120);
+        try
+        {
+            await node.Started.WaitAsync(cap);
+            while (node.Alerts!.Stored == 0)
+            {
+                await Task.Delay(100, cap);
+            }
 
-        var e = await Assert.ThrowsAnyAsync<Exception>(() => node.RunAsync(MqttTestSubscriber.Cap(60)));
+            Assert.True(node.Outbox!.Depth > 0, "the incident should wait in the outbox while the broker is down");
+            Assert.Contains(logs.Lines, l => l.Contains($"127.0.0.1:{port}", StringComparison.Ordinal) && l.Contains("refused", StringComparison.OrdinalIgnoreCase));
 
-        Assert.Contains($"127.0.0.1:{port}", e.Message, StringComparison.Ordinal);
-        Assert.True(node.Started.IsFaulted);
+            await using var broker = await MosquittoBroker.StartAsync(port);
+            await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/alerts/#");
+            var incident = await subscriber.WaitForAsync(_ => true, cap);
+            using var doc = JsonDocument.Parse(incident.Payload);
+            Assert.Equal("yard-1", doc.RootElement.GetProperty("cameraId").GetString());
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await run;
+        }
     }
 
     [Fact]

@@ -23,6 +23,7 @@ public class ResilienceTests(ITestOutputHelper output)
         StallSeconds = stallSeconds,
         Loop = loop,
         Realtime = true,
+        ReconnectMaxSeconds = 1,
     };
 
     private static async Task<MqttMessage> WaitForStateAsync(MqttTestSubscriber sub, string cameraId, string state, CancellationToken cap)

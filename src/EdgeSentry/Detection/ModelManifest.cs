@@ -28,6 +28,7 @@ public sealed record DecoderManifest
     public int RegMax { get; init; } = 7;
     public string? TargetSizesInput { get; init; }
     public float? DedupeIou { get; init; }
+    public int? TopK { get; init; }
 }
 
 /// <summary>
@@ -169,6 +170,7 @@ public sealed record ModelManifest
         if (Family == "detr")
         {
             Require(!string.IsNullOrWhiteSpace(Decoder.TargetSizesInput), "decoder.targetSizesInput", "missing (name of the (w,h) int64 input)");
+            Require(Decoder.TopK is > 0, "decoder.topK", "needs the number of detections the graph returns (K)");
         }
 
         if (errors.Count > 0)

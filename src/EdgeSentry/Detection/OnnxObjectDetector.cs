@@ -99,6 +99,8 @@ public sealed class OnnxObjectDetector : IObjectDetector
             IFamilyDecoder decoder = manifest.Family switch
             {
                 "yolox" => new YoloxDecoder(context),
+                "nanodet" => new NanoDetDecoder(context),
+                "detr" => new DetrDecoder(context),
                 _ => throw new NotSupportedException($"model family '{manifest.Family}' of {manifest.ManifestPath} has no decoder"),
             };
             disposables.Push(decoder);

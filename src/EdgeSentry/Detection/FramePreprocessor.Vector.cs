@@ -163,18 +163,67 @@ public sealed partial class FramePreprocessor
         Vector256.ShiftRightArithmetic((s0 * k0) + (s1 * k1), 4).Store(dst);
     }
 
+    // The horizontal area taps again, padded to the same count per column and stored tap-major, so 8 columns
+    // load each tap's offsets and weights contiguously. Padding taps repeat the last offset with weight 0,
+    // which adds an exact 0 and keeps the sums equal to the scalar reference's.
+    private int areaTaps;
+    private int[] areaTapOffset = [];
+    private float[] areaTapWeight = [];
+    private int[] areaMaxOffset = [];
+    private int cachedAreaRow = -1;
+
+    private void BuildPaddedAreaTaps(int rw)
+    {
+        areaTaps = 1;
+        for (int dx = 0; dx < rw; dx++)
+        {
+            areaTaps = Math.Max(areaTaps, xAreaBegin[dx + 1] - xAreaBegin[dx]);
+        }
+
+        if (areaTapOffset.Length < areaTaps * Width)
+        {
+            // Only when a source size needs more taps than any before; steady-state frames reuse the tables.
+            areaTapOffset = new int[areaTaps * Width];
+            areaTapWeight = new float[areaTaps * Width];
+            areaMaxOffset = new int[Width];
+        }
+
+        for (int dx = 0; dx < rw; dx++)
+        {
+            int begin = xAreaBegin[dx], count = xAreaBegin[dx + 1] - begin;
+            int last = xAreaIndex[begin + count - 1] * 3;
+            areaMaxOffset[dx] = 0;
+            for (int k = 0; k < areaTaps; k++)
+            {
+                int offset = k < count ? xAreaIndex[begin + k] * 3 : last;
+                areaTapOffset[(k * Width) + dx] = offset;
+                areaTapWeight[(k * Width) + dx] = k < count ? xAreaWeight[begin + k] : 0f;
+                areaMaxOffset[dx] = Math.Max(areaMaxOffset[dx], offset);
+            }
+        }
+    }
+
     private void VectorArea(BgrImage source, Span<float> chw, in InputGeometry g)
     {
         int plane = Width * Height;
         int rw = g.ResizedWidth;
         var line = rowFloat.AsSpan(0, 3 * rw);
         var acc = rowAccumulator.AsSpan(0, 3 * rw);
+
+        // Consecutive output rows share the source row on their boundary; keep the last one resampled.
+        cachedAreaRow = -1;
         for (int dy = 0; dy < g.ResizedHeight; dy++)
         {
             acc.Clear();
             for (int ky = yAreaBegin[dy]; ky < yAreaBegin[dy + 1]; ky++)
             {
-                HorizontalArea(source.Row(yAreaIndex[ky]), rw, line);
+                int sy = yAreaIndex[ky];
+                if (sy != cachedAreaRow)
+                {
+                    HorizontalArea(source, sy, rw, line);
+                    cachedAreaRow = sy;
+                }
+
                 var wy = Vector256.Create(yAreaWeight[ky]);
                 int i = 0;
                 for (; i <= line.Length - 8; i += 8)
@@ -212,23 +261,55 @@ public sealed partial class FramePreprocessor
         }
     }
 
-    private void HorizontalArea(ReadOnlySpan<byte> row, int rw, Span<float> planes)
+    private unsafe void HorizontalArea(BgrImage source, int sy, int rw, Span<float> planes)
     {
-        for (int dx = 0; dx < rw; dx++)
+        ReadOnlySpan<byte> all = source.Pixels;
+        int rowStart = sy * source.Stride;
+        int readable = all.Length - rowStart;
+        int c0 = sourceChannel[0] * 8, c1 = sourceChannel[1] * 8, c2 = sourceChannel[2] * 8;
+        var mask = Vector256.Create(0xFF);
+        int x = 0;
+        fixed (byte* basePtr = all)
+        fixed (int* offsets = areaTapOffset, maxOffset = areaMaxOffset)
+        fixed (float* weights = areaTapWeight, outp = planes)
+        {
+            int* bytes = (int*)(basePtr + rowStart);
+            for (; x <= rw - 8 && maxOffset[x + 7] + 4 <= readable; x += 8)
+            {
+                var s0 = Vector256<float>.Zero;
+                var s1 = Vector256<float>.Zero;
+                var s2 = Vector256<float>.Zero;
+                for (int k = 0; k < areaTaps; k++)
+                {
+                    var px = Avx2.GatherVector256(bytes, Avx.LoadVector256(offsets + (k * Width) + x), 1);
+                    var w = Avx.LoadVector256(weights + (k * Width) + x);
+                    s0 += Vector256.ConvertToSingle(Vector256.ShiftRightLogical(px, c0) & mask) * w;
+                    s1 += Vector256.ConvertToSingle(Vector256.ShiftRightLogical(px, c1) & mask) * w;
+                    s2 += Vector256.ConvertToSingle(Vector256.ShiftRightLogical(px, c2) & mask) * w;
+                }
+
+                s0.Store(outp + x);
+                s1.Store(outp + rw + x);
+                s2.Store(outp + (2 * rw) + x);
+            }
+        }
+
+        var row = all.Slice(rowStart);
+        for (; x < rw; x++)
         {
             float s0 = 0f, s1 = 0f, s2 = 0f;
-            for (int k = xAreaBegin[dx]; k < xAreaBegin[dx + 1]; k++)
+            for (int k = 0; k < areaTaps; k++)
             {
-                int o = xAreaIndex[k] * 3;
-                float w = xAreaWeight[k];
+                int o = areaTapOffset[(k * Width) + x];
+                float w = areaTapWeight[(k * Width) + x];
                 s0 += row[o + sourceChannel[0]] * w;
                 s1 += row[o + sourceChannel[1]] * w;
                 s2 += row[o + sourceChannel[2]] * w;
             }
 
-            planes[dx] = s0;
-            planes[rw + dx] = s1;
-            planes[(2 * rw) + dx] = s2;
+            planes[x] = s0;
+            planes[rw + x] = s1;
+            planes[(2 * rw) + x] = s2;
         }
     }
 }

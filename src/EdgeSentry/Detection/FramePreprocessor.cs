@@ -195,6 +195,8 @@ public sealed partial class FramePreprocessor
     {
         BuildAreaAxis(g.SourceWidth, g.ResizedWidth, xAreaBegin, ref xAreaIndex, ref xAreaWeight);
         BuildAreaAxis(g.SourceHeight, g.ResizedHeight, yAreaBegin, ref yAreaIndex, ref yAreaWeight);
+        BuildPaddedAreaTaps(g.ResizedWidth);
+        cachedAreaRow = -1;
     }
 
     // OpenCV INTER_AREA when shrinking: each destination cell [d*scale, (d+1)*scale) averages the source

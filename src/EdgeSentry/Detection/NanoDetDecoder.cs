@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using EdgeSentry.Native.OnnxRuntime;
 
 namespace EdgeSentry.Detection;
@@ -72,6 +73,13 @@ internal sealed class NanoDetDecoder : IFamilyDecoder
             for (int cell = 0; cell < level.Width * level.Height; cell++)
             {
                 var row = scores.Slice(cell * classes, classes);
+
+                // Most cells score nothing: reject them on a SIMD max before looking for the best class.
+                if (Max(row) < threshold)
+                {
+                    continue;
+                }
+
                 int best = 0;
                 for (int c = 1; c < row.Length; c++)
                 {
@@ -79,11 +87,6 @@ internal sealed class NanoDetDecoder : IFamilyDecoder
                     {
                         best = c;
                     }
-                }
-
-                if (row[best] < threshold)
-                {
-                    continue;
                 }
 
                 var dist = distances.Slice(cell * 4 * bins, 4 * bins);
@@ -116,6 +119,32 @@ internal sealed class NanoDetDecoder : IFamilyDecoder
             level.Classes.Dispose();
             level.Distances.Dispose();
         }
+    }
+
+    private static float Max(ReadOnlySpan<float> values)
+    {
+        int i = 0;
+        float max = float.NegativeInfinity;
+        if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<float>.Count)
+        {
+            var m = Vector256.Create(float.NegativeInfinity);
+            for (; i <= values.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                m = Vector256.Max(m, Vector256.Create(values.Slice(i, Vector256<float>.Count)));
+            }
+
+            for (int k = 0; k < Vector256<float>.Count; k++)
+            {
+                max = MathF.Max(max, m[k]);
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            max = MathF.Max(max, values[i]);
+        }
+
+        return max;
     }
 
     private float Expected(ReadOnlySpan<float> logits)

@@ -131,6 +131,88 @@ public sealed class OnnxObjectDetectorTests : IDisposable
         Assert.Contains("80 classes", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Open_OutputsNotFittingDeclaredFamily_ThrowsNamingModelManifestAndFamily()
+    {
+        string manifests = Directory.CreateDirectory(Path.Combine(tempDir, "manifests")).FullName;
+        string yolox = File.ReadAllText(Path.Combine(ModelManifest.DefaultDirectory, "yolox_nano.json"));
+        File.WriteAllText(Path.Combine(manifests, "yolox_nano.json"),
+            yolox.Replace("\"family\": \"yolox\"", "\"family\": \"nanodet\"", StringComparison.Ordinal));
+
+        var e = Assert.Throws<InvalidDataException>(() =>
+            OnnxObjectDetector.Open(SharedPaths.Model("yolox_nano.onnx"), new DetectorOptions { ManifestDirectory = manifests }));
+
+        Assert.Contains("yolox_nano.onnx", e.Message, StringComparison.Ordinal);
+        Assert.Contains("declared family 'nanodet'", e.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(manifests, "yolox_nano.json"), e.Message, StringComparison.Ordinal);
+        Assert.Contains("do not fit", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_WrongInputSizeInManifest_ThrowsNamingTheInput()
+    {
+        string manifests = Directory.CreateDirectory(Path.Combine(tempDir, "manifests")).FullName;
+        string yolox = File.ReadAllText(Path.Combine(ModelManifest.DefaultDirectory, "yolox_nano.json"));
+        File.WriteAllText(Path.Combine(manifests, "yolox_nano.json"),
+            yolox.Replace("\"width\": 416", "\"width\": 640", StringComparison.Ordinal));
+
+        var e = Assert.Throws<InvalidDataException>(() =>
+            OnnxObjectDetector.Open(SharedPaths.Model("yolox_nano.onnx"), new DetectorOptions { ManifestDirectory = manifests }));
+
+        Assert.Contains("'images' [1,3,416,640]", e.Message, StringComparison.Ordinal);
+        Assert.Contains("images: Float [1,3,416,416]", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_UnknownExecutionProvider_ThrowsNamingProviderAndModel()
+    {
+        var e = Assert.Throws<ArgumentException>(() =>
+            OnnxObjectDetector.Open(SharedPaths.Model("yolox_nano.onnx"), new DetectorOptions { ExecutionProvider = "NoSuchProvider" }));
+
+        Assert.Contains("unknown execution provider 'NoSuchProvider'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("yolox_nano.onnx", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Detect_DetrWithLabelDedupe_KeepsOneLabelPerBox()
+    {
+        using var plain = OnnxObjectDetector.Open(SharedPaths.Model("deimv2_hgnetv2_femto_coco.onnx"));
+        using var deduped = OnnxObjectDetector.Open(SharedPaths.Model("deimv2_hgnetv2_femto_coco.onnx"), new DetectorOptions { DeduplicateLabels = true });
+
+        var all = GoldenTests.Detect(plain, "vtest_f0200.png");
+        var one = GoldenTests.Detect(deduped, "vtest_f0200.png");
+
+        // The reference has truck 0.67 and bus 0.43 on the van's box; the dedupe keeps the truck only.
+        Assert.Contains(all, d => d.ClassId == 5 && d.Box.X1 > 600);
+        Assert.DoesNotContain(one, d => d.ClassId == 5 && d.Box.X1 > 600);
+        Assert.Contains(one, d => d.ClassId == 7 && d.Box.X1 > 600 && d.Box.Y1 < 60);
+        Assert.True(one.Count < all.Count);
+        for (int i = 0; i < one.Count; i++)
+        {
+            for (int j = i + 1; j < one.Count; j++)
+            {
+                Assert.True(one[i].Box.IntersectionOverUnion(one[j].Box) <= 0.7f, $"{GoldenReference.Format(one[i])} / {GoldenReference.Format(one[j])}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("nanodet_m_416.onnx")]
+    [InlineData("deimv2_hgnetv2_atto_coco.onnx")]
+    public void Detect_OtherFamiliesAfterWarmUp_AllocateNothing(string model)
+    {
+        using var detector = OnnxObjectDetector.Open(SharedPaths.Model(model));
+        var frame = TestFrames.Load("vtest_f0600.png");
+        var results = new Detection[64];
+        detector.Detect(new BgrImage(frame.Pixels, frame.Width, frame.Height), results);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int n = detector.Detect(new BgrImage(frame.Pixels, frame.Width, frame.Height), results);
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(n > 0);
+    }
+
     private string CopyModel(string model, Func<byte[], byte[]> change)
     {
         string path = Path.Combine(tempDir, model);

@@ -15,6 +15,7 @@ internal readonly unsafe struct OrtApi
     public readonly delegate* unmanaged<nint, int> GetErrorCode;
     public readonly delegate* unmanaged<nint, byte*> GetErrorMessage;
     public readonly delegate* unmanaged<int, byte*, nint*, nint> CreateEnv;
+    public readonly delegate* unmanaged<delegate* unmanaged<nint, int, byte*, byte*, byte*, byte*, void>, nint, int, byte*, nint*, nint> CreateEnvWithCustomLogger;
     public readonly delegate* unmanaged<nint, byte*, nint, nint*, nint> CreateSession;
     public readonly delegate* unmanaged<nint*, nint> CreateSessionOptions;
     public readonly delegate* unmanaged<nint, nint> DisableMemPattern;
@@ -63,6 +64,7 @@ internal readonly unsafe struct OrtApi
         GetErrorCode = (delegate* unmanaged<nint, int>)table[1];
         GetErrorMessage = (delegate* unmanaged<nint, byte*>)table[2];
         CreateEnv = (delegate* unmanaged<int, byte*, nint*, nint>)table[3];
+        CreateEnvWithCustomLogger = (delegate* unmanaged<delegate* unmanaged<nint, int, byte*, byte*, byte*, byte*, void>, nint, int, byte*, nint*, nint>)table[4];
         CreateSession = (delegate* unmanaged<nint, byte*, nint, nint*, nint>)table[7];
         CreateSessionOptions = (delegate* unmanaged<nint*, nint>)table[10];
         DisableMemPattern = (delegate* unmanaged<nint, nint>)table[17];

@@ -49,7 +49,8 @@ public sealed class OnnxObjectDetector : IObjectDetector
     public IReadOnlyList<OrtTensorInfo> ModelOutputs => session.Outputs;
 
     /// <summary>
-    /// Loads <paramref name="modelPath"/> with the manifest for its file name. Every start-up problem (missing,
+    /// Loads <paramref name="modelPath"/> with the manifest for its file name. The first detector opened with a
+    /// <paramref name="logger"/> also routes ONNX Runtime's own log messages to it (event id 2003). Every start-up problem (missing,
     /// truncated or corrupt model, checksum mismatch, outputs that don't fit the family, wrong labels count,
     /// unknown execution provider) throws with the file and the problem in the message.
     /// </summary>
@@ -57,6 +58,13 @@ public sealed class OnnxObjectDetector : IObjectDetector
     {
         options ??= new DetectorOptions();
         logger ??= NullLogger.Instance;
+        if (logger != NullLogger.Instance)
+        {
+            // ORT has one environment per process and fixes its logger when it is created: the first detector
+            // opened with a logger routes ORT's messages; later calls change nothing.
+            OrtEnvironment.ConfigureShared(OrtLoggingLevel.Warning, new OrtLogBridge(logger));
+        }
+
         ValidateOptions(options);
         var started = Stopwatch.GetTimestamp();
         string fullPath = Path.GetFullPath(modelPath);

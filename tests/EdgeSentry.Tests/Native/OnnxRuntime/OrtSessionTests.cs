@@ -24,6 +24,14 @@ public sealed class OrtSessionTests : IDisposable
     }
 
     [Fact]
+    public void ConfigureShared_AfterSharedEnvironmentExists_ChangesNothing()
+    {
+        _ = OrtEnvironment.Shared;
+
+        Assert.False(OrtEnvironment.ConfigureShared(OrtLoggingLevel.Verbose, sink: null));
+    }
+
+    [Fact]
     public void Open_YoloxNano_ReadsInputAndOutputContract()
     {
         using var session = OrtSession.Open(SharedPaths.Model("yolox_nano.onnx"), new OrtSessionSettings());

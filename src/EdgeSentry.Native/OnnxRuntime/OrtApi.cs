@@ -58,6 +58,14 @@ internal readonly unsafe struct OrtApi
     public readonly delegate* unmanaged<nint, byte*, nint, nint> BindInput;
     public readonly delegate* unmanaged<nint, byte*, nint, nint> BindOutput;
     public readonly delegate* unmanaged<nint, byte*, byte**, byte**, nuint, nint> SessionOptionsAppendExecutionProvider;
+    public readonly delegate* unmanaged<nint, nint, nint> SessionOptionsAppendExecutionProvider_TensorRT_V2;
+    public readonly delegate* unmanaged<nint*, nint> CreateTensorRTProviderOptions;
+    public readonly delegate* unmanaged<nint, byte**, byte**, nuint, nint> UpdateTensorRTProviderOptions;
+    public readonly delegate* unmanaged<nint, void> ReleaseTensorRTProviderOptions;
+    public readonly delegate* unmanaged<nint, nint, nint> SessionOptionsAppendExecutionProvider_CUDA_V2;
+    public readonly delegate* unmanaged<nint*, nint> CreateCUDAProviderOptions;
+    public readonly delegate* unmanaged<nint, byte**, byte**, nuint, nint> UpdateCUDAProviderOptions;
+    public readonly delegate* unmanaged<nint, void> ReleaseCUDAProviderOptions;
 
     public OrtApi(nint* table)
     {
@@ -107,6 +115,14 @@ internal readonly unsafe struct OrtApi
         BindInput = (delegate* unmanaged<nint, byte*, nint, nint>)table[136];
         BindOutput = (delegate* unmanaged<nint, byte*, nint, nint>)table[137];
         SessionOptionsAppendExecutionProvider = (delegate* unmanaged<nint, byte*, byte**, byte**, nuint, nint>)table[216];
+        SessionOptionsAppendExecutionProvider_TensorRT_V2 = (delegate* unmanaged<nint, nint, nint>)table[170];
+        CreateTensorRTProviderOptions = (delegate* unmanaged<nint*, nint>)table[171];
+        UpdateTensorRTProviderOptions = (delegate* unmanaged<nint, byte**, byte**, nuint, nint>)table[172];
+        ReleaseTensorRTProviderOptions = (delegate* unmanaged<nint, void>)table[174];
+        SessionOptionsAppendExecutionProvider_CUDA_V2 = (delegate* unmanaged<nint, nint, nint>)table[204];
+        CreateCUDAProviderOptions = (delegate* unmanaged<nint*, nint>)table[205];
+        UpdateCUDAProviderOptions = (delegate* unmanaged<nint, byte**, byte**, nuint, nint>)table[206];
+        ReleaseCUDAProviderOptions = (delegate* unmanaged<nint, void>)table[208];
     }
 }
 

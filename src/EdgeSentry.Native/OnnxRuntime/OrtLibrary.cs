@@ -141,7 +141,7 @@ public static unsafe class OrtLibrary
         try
         {
             code = (OrtErrorCode)a.GetErrorCode(status);
-            message = Marshal.PtrToStringUTF8((nint)a.GetErrorMessage(status)) ?? "(no message)";
+            message = Marshal.PtrToStringUTF8((nint)a.GetErrorMessage(status))?.TrimEnd() ?? "(no message)";
         }
         finally
         {

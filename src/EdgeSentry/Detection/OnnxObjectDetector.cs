@@ -156,9 +156,10 @@ public sealed class OnnxObjectDetector : IObjectDetector
 
     public void Dispose()
     {
+        // The binding refers to the tensors, so it goes first.
+        binding.Dispose();
         decoder.Dispose();
         input.Dispose();
-        binding.Dispose();
         session.Dispose();
     }
 

@@ -213,6 +213,38 @@ public sealed class OnnxObjectDetectorTests : IDisposable
         Assert.True(n > 0);
     }
 
+    [Theory]
+    [InlineData("yolox_nano.onnx")]
+    [InlineData("nanodet_m_416.onnx")]
+    [InlineData("deimv2_hgnetv2_atto_coco.onnx")]
+    public void Detect_AlternatingFrameSizes_MatchesFreshDetectors(string model)
+    {
+        using var shared = OnnxObjectDetector.Open(SharedPaths.Model(model));
+        var sequence = new[] { "vtest_f0200.png", "intel_one_by_one_person_f0300.png", "vtest_f0600.png", "intel_one_by_one_person_f0300.png" };
+
+        foreach (var frame in sequence)
+        {
+            using var fresh = OnnxObjectDetector.Open(SharedPaths.Model(model));
+
+            Assert.Equal(GoldenTests.Detect(fresh, frame), GoldenTests.Detect(shared, frame));
+        }
+    }
+
+    [Fact]
+    public void Detect_MoreCandidatesThanCapacity_KeepsTheStrongest()
+    {
+        using var roomy = OnnxObjectDetector.Open(SharedPaths.Model("yolox_nano.onnx"), new DetectorOptions { ScoreThreshold = 0.05f });
+        using var tight = OnnxObjectDetector.Open(SharedPaths.Model("yolox_nano.onnx"), new DetectorOptions { ScoreThreshold = 0.05f, MaxCandidates = 16 });
+
+        var all = GoldenTests.Detect(roomy, "vtest_f0200.png");
+        var few = GoldenTests.Detect(tight, "vtest_f0200.png");
+
+        Assert.True(all.Count > 16, $"only {all.Count} detections at 0.05");
+        Assert.InRange(few.Count, 1, 16);
+        Assert.Equal(all[0], few[0]);
+        Assert.True(few[^1].Score >= all[15].Score - 1e-6f);
+    }
+
     private string CopyModel(string model, Func<byte[], byte[]> change)
     {
         string path = Path.Combine(tempDir, model);

@@ -16,7 +16,7 @@ internal sealed class DetrDecoder : IFamilyDecoder
     private readonly OrtTensor<float> boxes;
     private readonly OrtTensor<float> scores;
     private readonly int classes;
-    private readonly float threshold;
+    private readonly DetectionFilter filter;
     private readonly float? dedupeIou;
     private readonly CandidateBuffer candidates;
 
@@ -63,7 +63,7 @@ internal sealed class DetrDecoder : IFamilyDecoder
         context.Binding.BindOutput(boxesInfo.Name, boxes);
         context.Binding.BindOutput(scoresInfo.Name, scores);
 
-        threshold = context.Options.ScoreThreshold;
+        filter = context.Filter;
         dedupeIou = context.Options.DeduplicateLabels ? m.Decoder.DedupeIou ?? 0.7f : null;
         candidates = new CandidateBuffer((int)k);
     }
@@ -84,22 +84,19 @@ internal sealed class DetrDecoder : IFamilyDecoder
         for (int i = 0; i < s.Length; i++)
         {
             // A label outside the table cannot be named; the export maps to contiguous 0..classes-1.
-            if (s[i] < threshold || (ulong)l[i] >= (ulong)classes)
+            if (s[i] < filter.Lowest || (ulong)l[i] >= (ulong)classes || !filter.Passes((int)l[i], s[i]))
             {
                 continue;
             }
 
-            var box = geometry.Clip(new BoundingBox(b[4 * i], b[(4 * i) + 1], b[(4 * i) + 2], b[(4 * i) + 3]));
-            candidates.Add(new Detection((int)l[i], s[i], box));
+            candidates.Add(new Detection((int)l[i], s[i], new BoundingBox(b[4 * i], b[(4 * i) + 1], b[(4 * i) + 2], b[(4 * i) + 3])));
         }
 
         var all = candidates.Span;
         int kept = dedupeIou is float iou
             ? NonMaxSuppression.Apply(all, iou, classWise: false)
             : SortOnly(all);
-        int n = Math.Min(kept, results.Length);
-        all[..n].CopyTo(results);
-        return n;
+        return filter.Emit(all[..kept], geometry, results);
     }
 
     public void Dispose()

@@ -13,7 +13,8 @@ internal sealed class NanoDetDecoder : IFamilyDecoder
     private readonly Level[] levels;
     private readonly int classes;
     private readonly int bins;
-    private readonly float threshold;
+    private readonly DetectionFilter filter;
+    private readonly bool classWise;
     private readonly float nmsIou;
     private readonly CandidateBuffer candidates;
     private readonly float[] softmax;
@@ -53,7 +54,8 @@ internal sealed class NanoDetDecoder : IFamilyDecoder
             levels[l] = new Level(s, gw, gh, clsTensor, disTensor);
         }
 
-        threshold = context.Options.ScoreThreshold;
+        filter = context.Filter;
+        classWise = !context.Options.ClassAgnosticNms;
         nmsIou = context.Options.NmsIouThreshold ?? m.Decoder.NmsIou ?? 0.6f;
         candidates = new CandidateBuffer(context.Options.MaxCandidates);
         softmax = new float[bins];
@@ -75,7 +77,7 @@ internal sealed class NanoDetDecoder : IFamilyDecoder
                 var row = scores.Slice(cell * classes, classes);
 
                 // Most cells score nothing: reject them on a SIMD max before looking for the best class.
-                if (Max(row) < threshold)
+                if (Max(row) < filter.Lowest)
                 {
                     continue;
                 }
@@ -87,6 +89,11 @@ internal sealed class NanoDetDecoder : IFamilyDecoder
                     {
                         best = c;
                     }
+                }
+
+                if (!filter.Passes(best, row[best]))
+                {
+                    continue;
                 }
 
                 var dist = distances.Slice(cell * 4 * bins, 4 * bins);
@@ -101,15 +108,8 @@ internal sealed class NanoDetDecoder : IFamilyDecoder
             }
         }
 
-        int kept = NonMaxSuppression.Apply(candidates.Span, nmsIou, classWise: true);
-        int n = Math.Min(kept, results.Length);
-        var survivors = candidates.Span;
-        for (int i = 0; i < n; i++)
-        {
-            results[i] = survivors[i] with { Box = geometry.Clip(survivors[i].Box) };
-        }
-
-        return n;
+        int kept = NonMaxSuppression.Apply(candidates.Span, nmsIou, classWise);
+        return filter.Emit(candidates.Span[..kept], geometry, results);
     }
 
     public void Dispose()

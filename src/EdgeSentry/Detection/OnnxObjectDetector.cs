@@ -79,7 +79,9 @@ public sealed class OnnxObjectDetector : IObjectDetector
             manifest.VerifyChecksum(fullPath);
         }
 
-        var labels = LabelTable.Load(manifest.LabelsPath(fullPath), manifest.Classes, Path.GetFileName(fullPath));
+        string labelsPath = manifest.LabelsPath(fullPath);
+        var labels = LabelTable.Load(labelsPath, manifest.Classes, Path.GetFileName(fullPath));
+        var filter = DetectionFilter.Create(options, labels, labelsPath);
 
         var disposables = new Stack<IDisposable>();
         try
@@ -103,7 +105,7 @@ public sealed class OnnxObjectDetector : IObjectDetector
             disposables.Push(input);
             binding.BindInput(m.Name, input);
 
-            var context = new FamilyContext(session, binding, manifest, options);
+            var context = new FamilyContext(session, binding, manifest, options, filter);
             IFamilyDecoder decoder = manifest.Family switch
             {
                 "yolox" => new YoloxDecoder(context),

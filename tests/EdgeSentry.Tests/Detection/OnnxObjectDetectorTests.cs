@@ -245,6 +245,49 @@ public sealed class OnnxObjectDetectorTests : IDisposable
         Assert.True(few[^1].Score >= all[15].Score - 1e-6f);
     }
 
+    [Theory]
+    [InlineData("yolox_nano.onnx")]
+    [InlineData("nanodet_m_416.onnx")]
+    [InlineData("deimv2_hgnetv2_femto_coco.onnx")]
+    public void Detect_ClassThresholdAndBoxLimits_DropOnlyWhatTheyName(string model)
+    {
+        using var plain = OnnxObjectDetector.Open(SharedPaths.Model(model));
+        using var filtered = OnnxObjectDetector.Open(SharedPaths.Model(model), new DetectorOptions
+        {
+            ClassScoreThresholds = new Dictionary<string, float> { ["person"] = 0.7f },
+            MinBoxSide = 30f,
+        });
+
+        var all = GoldenTests.Detect(plain, "vtest_f0200.png");
+        var some = GoldenTests.Detect(filtered, "vtest_f0200.png");
+
+        var expected = all.Where(d => (d.ClassId != 0 || d.Score >= 0.7f) && MathF.Min(d.Box.Width, d.Box.Height) >= 30f).ToList();
+        Assert.Equal(expected, some);
+        Assert.True(some.Count < all.Count);
+    }
+
+    [Fact]
+    public void Detect_ClassAgnosticNms_LeavesOneLabelOnTheVan()
+    {
+        using var agnostic = OnnxObjectDetector.Open(SharedPaths.Model("yolox_nano.onnx"), new DetectorOptions { ClassAgnosticNms = true });
+
+        var found = GoldenTests.Detect(agnostic, "vtest_f0200.png");
+
+        // Class-wise, the reference has truck 0.69 and car 0.56 on the van; across classes only the truck stays.
+        Assert.Contains(found, d => d.ClassId == 7 && d.Box.X1 > 640 && d.Box.X2 < 730);
+        Assert.DoesNotContain(found, d => d.ClassId == 2 && d.Box.X1 > 640 && d.Box.X2 < 730);
+    }
+
+    [Fact]
+    public void Open_ClassThresholdForUnknownLabel_ThrowsNamingLabelAndLabelsFile()
+    {
+        var e = Assert.Throws<ArgumentException>(() => OnnxObjectDetector.Open(SharedPaths.Model("yolox_nano.onnx"),
+            new DetectorOptions { ClassScoreThresholds = new Dictionary<string, float> { ["unicorn"] = 0.5f } }));
+
+        Assert.Contains("'unicorn'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("coco80.names", e.Message, StringComparison.Ordinal);
+    }
+
     private string CopyModel(string model, Func<byte[], byte[]> change)
     {
         string path = Path.Combine(tempDir, model);

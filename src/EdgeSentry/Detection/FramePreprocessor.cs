@@ -27,6 +27,7 @@ public sealed partial class FramePreprocessor
     private readonly int[] xOffset1;
     private readonly int[] xWeight0;
     private readonly int[] xWeight1;
+    private readonly int[] xWeightPair;
     private readonly int[] yRow0;
     private readonly int[] yRow1;
     private readonly int[] yWeight0;
@@ -70,6 +71,7 @@ public sealed partial class FramePreprocessor
         xOffset1 = new int[width];
         xWeight0 = new int[width];
         xWeight1 = new int[width];
+        xWeightPair = new int[width];
         yRow0 = new int[height];
         yRow1 = new int[height];
         yWeight0 = new int[height];
@@ -159,6 +161,10 @@ public sealed partial class FramePreprocessor
     {
         BuildBilinearAxis(g.SourceWidth, g.ResizedWidth, xOffset0, xOffset1, xWeight0, xWeight1, bytesPerStep: 3);
         BuildBilinearAxis(g.SourceHeight, g.ResizedHeight, yRow0, yRow1, yWeight0, yWeight1, bytesPerStep: 1);
+        for (int dx = 0; dx < g.ResizedWidth; dx++)
+        {
+            xWeightPair[dx] = xWeight0[dx] | (xWeight1[dx] << 16);
+        }
         cachedRow0 = cachedRow1 = -1;
     }
 

@@ -15,6 +15,7 @@ internal readonly unsafe struct OrtApi
     public readonly delegate* unmanaged<nint, int> GetErrorCode;
     public readonly delegate* unmanaged<nint, byte*> GetErrorMessage;
     public readonly delegate* unmanaged<int, byte*, nint*, nint> CreateEnv;
+    public readonly delegate* unmanaged<delegate* unmanaged<nint, int, byte*, byte*, byte*, byte*, void>, nint, int, byte*, nint*, nint> CreateEnvWithCustomLogger;
     public readonly delegate* unmanaged<nint, byte*, nint, nint*, nint> CreateSession;
     public readonly delegate* unmanaged<nint*, nint> CreateSessionOptions;
     public readonly delegate* unmanaged<nint, nint> DisableMemPattern;
@@ -57,12 +58,21 @@ internal readonly unsafe struct OrtApi
     public readonly delegate* unmanaged<nint, byte*, nint, nint> BindInput;
     public readonly delegate* unmanaged<nint, byte*, nint, nint> BindOutput;
     public readonly delegate* unmanaged<nint, byte*, byte**, byte**, nuint, nint> SessionOptionsAppendExecutionProvider;
+    public readonly delegate* unmanaged<nint, nint, nint> SessionOptionsAppendExecutionProvider_TensorRT_V2;
+    public readonly delegate* unmanaged<nint*, nint> CreateTensorRTProviderOptions;
+    public readonly delegate* unmanaged<nint, byte**, byte**, nuint, nint> UpdateTensorRTProviderOptions;
+    public readonly delegate* unmanaged<nint, void> ReleaseTensorRTProviderOptions;
+    public readonly delegate* unmanaged<nint, nint, nint> SessionOptionsAppendExecutionProvider_CUDA_V2;
+    public readonly delegate* unmanaged<nint*, nint> CreateCUDAProviderOptions;
+    public readonly delegate* unmanaged<nint, byte**, byte**, nuint, nint> UpdateCUDAProviderOptions;
+    public readonly delegate* unmanaged<nint, void> ReleaseCUDAProviderOptions;
 
     public OrtApi(nint* table)
     {
         GetErrorCode = (delegate* unmanaged<nint, int>)table[1];
         GetErrorMessage = (delegate* unmanaged<nint, byte*>)table[2];
         CreateEnv = (delegate* unmanaged<int, byte*, nint*, nint>)table[3];
+        CreateEnvWithCustomLogger = (delegate* unmanaged<delegate* unmanaged<nint, int, byte*, byte*, byte*, byte*, void>, nint, int, byte*, nint*, nint>)table[4];
         CreateSession = (delegate* unmanaged<nint, byte*, nint, nint*, nint>)table[7];
         CreateSessionOptions = (delegate* unmanaged<nint*, nint>)table[10];
         DisableMemPattern = (delegate* unmanaged<nint, nint>)table[17];
@@ -105,6 +115,14 @@ internal readonly unsafe struct OrtApi
         BindInput = (delegate* unmanaged<nint, byte*, nint, nint>)table[136];
         BindOutput = (delegate* unmanaged<nint, byte*, nint, nint>)table[137];
         SessionOptionsAppendExecutionProvider = (delegate* unmanaged<nint, byte*, byte**, byte**, nuint, nint>)table[216];
+        SessionOptionsAppendExecutionProvider_TensorRT_V2 = (delegate* unmanaged<nint, nint, nint>)table[170];
+        CreateTensorRTProviderOptions = (delegate* unmanaged<nint*, nint>)table[171];
+        UpdateTensorRTProviderOptions = (delegate* unmanaged<nint, byte**, byte**, nuint, nint>)table[172];
+        ReleaseTensorRTProviderOptions = (delegate* unmanaged<nint, void>)table[174];
+        SessionOptionsAppendExecutionProvider_CUDA_V2 = (delegate* unmanaged<nint, nint, nint>)table[204];
+        CreateCUDAProviderOptions = (delegate* unmanaged<nint*, nint>)table[205];
+        UpdateCUDAProviderOptions = (delegate* unmanaged<nint, byte**, byte**, nuint, nint>)table[206];
+        ReleaseCUDAProviderOptions = (delegate* unmanaged<nint, void>)table[208];
     }
 }
 

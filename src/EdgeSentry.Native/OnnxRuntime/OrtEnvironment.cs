@@ -11,36 +11,88 @@ public sealed unsafe class OrtEnvironment : IDisposable
 {
     private static readonly Lock SharedGate = new();
     private static OrtEnvironment? shared;
+    private static OrtLoggingLevel sharedSeverity = OrtLoggingLevel.Warning;
+    private static IOrtLogSink? sharedSink;
+    private static long droppedLogMessages;
 
-    private OrtEnvironment(OrtEnvHandle handle) => Handle = handle;
+    // Keeps the sink reachable from ORT's logging thread through the opaque logger_param pointer.
+    private GCHandle sinkHandle;
 
-    /// <summary>The process-wide environment, created on first use with warnings and worse logged.</summary>
+    private OrtEnvironment(OrtEnvHandle handle, GCHandle sinkHandle)
+    {
+        Handle = handle;
+        this.sinkHandle = sinkHandle;
+    }
+
+    /// <summary>
+    /// The process-wide environment (ORT keeps one per process), created on first use with the settings of
+    /// <see cref="ConfigureShared"/> or, by default, warnings and worse to stderr.
+    /// </summary>
     public static OrtEnvironment Shared
     {
         get
         {
             lock (SharedGate)
             {
-                return shared ??= Create(OrtLoggingLevel.Warning, "edgesentry");
+                return shared ??= Create(sharedSeverity, "edgesentry", sharedSink);
             }
         }
     }
 
+    /// <summary>Log messages a sink threw on (they cannot be reported back into ORT).</summary>
+    public static long DroppedLogMessages => Interlocked.Read(ref droppedLogMessages);
+
     internal OrtEnvHandle Handle { get; }
 
-    public static OrtEnvironment Create(OrtLoggingLevel logSeverity, string logId)
+    /// <summary>
+    /// Sets how <see cref="Shared"/> will log; returns false (and changes nothing) once it exists, because
+    /// ORT fixes its logger when the environment is created.
+    /// </summary>
+    public static bool ConfigureShared(OrtLoggingLevel severity, IOrtLogSink? sink)
+    {
+        lock (SharedGate)
+        {
+            if (shared is not null)
+            {
+                return false;
+            }
+
+            sharedSeverity = severity;
+            sharedSink = sink;
+            return true;
+        }
+    }
+
+    public static OrtEnvironment Create(OrtLoggingLevel logSeverity, string logId, IOrtLogSink? sink = null)
     {
         ref readonly OrtApi api = ref OrtLibrary.Api;
         var handle = new OrtEnvHandle();
-        byte[] id = Utf8(logId);
-        nint env;
-        fixed (byte* idPtr = id)
+        var sinkHandle = sink is null ? default : GCHandle.Alloc(sink);
+        try
         {
-            OrtLibrary.ThrowIfFailed(api.CreateEnv((int)logSeverity, idPtr, &env), "creating the ONNX Runtime environment");
+            byte[] id = Utf8(logId);
+            nint env;
+            fixed (byte* idPtr = id)
+            {
+                nint status = sink is null
+                    ? api.CreateEnv((int)logSeverity, idPtr, &env)
+                    : api.CreateEnvWithCustomLogger(&OnLog, GCHandle.ToIntPtr(sinkHandle), (int)logSeverity, idPtr, &env);
+                OrtLibrary.ThrowIfFailed(status, "creating the ONNX Runtime environment");
+            }
+
+            Marshal.InitHandle(handle, env);
+        }
+        catch
+        {
+            if (sinkHandle.IsAllocated)
+            {
+                sinkHandle.Free();
+            }
+
+            throw;
         }
 
-        Marshal.InitHandle(handle, env);
-        return new OrtEnvironment(handle);
+        return new OrtEnvironment(handle, sinkHandle);
     }
 
     /// <summary>Execution providers compiled into the loaded library (their libraries may still be missing).</summary>
@@ -66,7 +118,33 @@ public sealed unsafe class OrtEnvironment : IDisposable
         }
     }
 
-    public void Dispose() => Handle.Dispose();
+    public void Dispose()
+    {
+        Handle.Dispose();
+        if (sinkHandle.IsAllocated)
+        {
+            sinkHandle.Free();
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static void OnLog(nint param, int severity, byte* category, byte* logId, byte* codeLocation, byte* message)
+    {
+        try
+        {
+            var sink = (IOrtLogSink)GCHandle.FromIntPtr(param).Target!;
+            sink.Log(
+                (OrtLoggingLevel)severity,
+                Marshal.PtrToStringUTF8((nint)category) ?? string.Empty,
+                Marshal.PtrToStringUTF8((nint)codeLocation) ?? string.Empty,
+                Marshal.PtrToStringUTF8((nint)message) ?? string.Empty);
+        }
+        catch (Exception)
+        {
+            // An exception must not unwind into ORT's native frames; count it so it is not silent.
+            Interlocked.Increment(ref droppedLogMessages);
+        }
+    }
 
     internal static byte[] Utf8(string text)
     {

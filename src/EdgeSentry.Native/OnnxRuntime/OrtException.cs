@@ -12,7 +12,8 @@ public enum OrtErrorCode
     RuntimeException = 6,
     InvalidProtobuf = 7,
     ModelLoaded = 8,
-    NotImplemented = 9,
+    // ORT_NOT_IMPLEMENTED
+    Unimplemented = 9,
     InvalidGraph = 10,
     EpFail = 11,
     ModelLoadCanceled = 12,

@@ -59,6 +59,5 @@ public sealed unsafe class OrtIoBinding : IDisposable
         }
 
         bound.Add(owner);
-        GC.KeepAlive(owner);
     }
 }

@@ -67,7 +67,7 @@ public static unsafe class OrtLibrary
                 return;
             }
 
-            string path = Locate();
+            string path = Locate(AppContext.BaseDirectory, Environment.GetEnvironmentVariable(PathVariable));
             nint handle;
             try
             {
@@ -100,15 +100,14 @@ public static unsafe class OrtLibrary
         }
     }
 
-    private static string Locate()
+    internal static string Locate(string baseDirectory, string? configured)
     {
-        string local = System.IO.Path.Combine(AppContext.BaseDirectory, FileName);
+        string local = System.IO.Path.Combine(baseDirectory, FileName);
         if (File.Exists(local))
         {
             return local;
         }
 
-        string? configured = Environment.GetEnvironmentVariable(PathVariable);
         if (!string.IsNullOrWhiteSpace(configured))
         {
             if (File.Exists(configured))
@@ -121,7 +120,7 @@ public static unsafe class OrtLibrary
         }
 
         throw new DllNotFoundException(
-            $"ONNX Runtime ({FileName}) was not found in {AppContext.BaseDirectory} and {PathVariable} is not set; " +
+            $"ONNX Runtime ({FileName}) was not found in {baseDirectory} and {PathVariable} is not set; " +
             "run scripts/install-prereqs.sh and rebuild (it puts the library in .deps/, which the build copies next to the program)");
     }
 
@@ -142,7 +141,7 @@ public static unsafe class OrtLibrary
         try
         {
             code = (OrtErrorCode)a.GetErrorCode(status);
-            message = Marshal.PtrToStringUTF8((nint)a.GetErrorMessage(status)) ?? "(no message)";
+            message = Marshal.PtrToStringUTF8((nint)a.GetErrorMessage(status))?.TrimEnd() ?? "(no message)";
         }
         finally
         {

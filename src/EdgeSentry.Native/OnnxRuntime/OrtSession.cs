@@ -229,37 +229,120 @@ public sealed unsafe class OrtSession : IDisposable
                 nameof(s));
         }
 
-        var keys = s.ProviderOptions?.Keys.Select(OrtEnvironment.Utf8).ToArray() ?? [];
-        var values = s.ProviderOptions?.Values.Select(OrtEnvironment.Utf8).ToArray() ?? [];
-        var handles = new List<GCHandle>();
+        string[] keys = s.ProviderOptions?.Keys.ToArray() ?? [];
+        string[] values = keys.Select(k => s.ProviderOptions![k]).ToArray();
+        using var strings = new Utf8StringArrays(keys, values);
+        ref readonly OrtApi api = ref OrtLibrary.Api;
+        string context = $"enabling execution provider {match} for {modelPath}";
         try
         {
-            var keyPtrs = new nint[keys.Length];
-            var valuePtrs = new nint[values.Length];
-            for (int i = 0; i < keys.Length; i++)
+            // CUDA and TensorRT are not reachable through the by-name call; they have their own option objects.
+            switch (match)
             {
-                handles.Add(GCHandle.Alloc(keys[i], GCHandleType.Pinned));
-                keyPtrs[i] = handles[^1].AddrOfPinnedObject();
-                handles.Add(GCHandle.Alloc(values[i], GCHandleType.Pinned));
-                valuePtrs[i] = handles[^1].AddrOfPinnedObject();
-            }
+                case "CUDAExecutionProvider":
+                {
+                    nint cuda;
+                    OrtLibrary.ThrowIfFailed(api.CreateCUDAProviderOptions(&cuda), context);
+                    try
+                    {
+                        OrtLibrary.ThrowIfFailed(api.UpdateCUDAProviderOptions(cuda, strings.Keys, strings.Values, strings.Count), context);
+                        OrtLibrary.ThrowIfFailed(api.SessionOptionsAppendExecutionProvider_CUDA_V2(options, cuda), context);
+                    }
+                    finally
+                    {
+                        api.ReleaseCUDAProviderOptions(cuda);
+                    }
 
-            byte[] provider = OrtEnvironment.Utf8(match[..^Suffix.Length]);
-            fixed (byte* p = provider)
-            fixed (nint* kp = keyPtrs)
-            fixed (nint* vp = valuePtrs)
-            {
-                OrtLibrary.ThrowIfFailed(
-                    OrtLibrary.Api.SessionOptionsAppendExecutionProvider(options, p, (byte**)kp, (byte**)vp, (nuint)keys.Length),
-                    $"enabling execution provider {match} for {modelPath} (its provider libraries must sit next to {OrtLibrary.Path})");
+                    break;
+                }
+
+                case "TensorrtExecutionProvider":
+                {
+                    nint trt;
+                    OrtLibrary.ThrowIfFailed(api.CreateTensorRTProviderOptions(&trt), context);
+                    try
+                    {
+                        OrtLibrary.ThrowIfFailed(api.UpdateTensorRTProviderOptions(trt, strings.Keys, strings.Values, strings.Count), context);
+                        OrtLibrary.ThrowIfFailed(api.SessionOptionsAppendExecutionProvider_TensorRT_V2(options, trt), context);
+                    }
+                    finally
+                    {
+                        api.ReleaseTensorRTProviderOptions(trt);
+                    }
+
+                    break;
+                }
+
+                default:
+                {
+                    byte[] provider = OrtEnvironment.Utf8(match);
+                    fixed (byte* p = provider)
+                    {
+                        OrtLibrary.ThrowIfFailed(api.SessionOptionsAppendExecutionProvider(options, p, strings.Keys, strings.Values, strings.Count), context);
+                    }
+
+                    break;
+                }
             }
         }
-        finally
+        catch (OrtException e)
         {
+            string missing = MissingProviderLibraries(match);
+            throw missing.Length == 0 ? e : new OrtException(e.Code, $"{e.Message}; missing next to {OrtLibrary.Path}: {missing}");
+        }
+    }
+
+    // The GPU providers live in separate libraries that the npm package does not ship (STACK.md §A.5).
+    private static string MissingProviderLibraries(string provider)
+    {
+        string[] needed = provider switch
+        {
+            "CUDAExecutionProvider" => ["libonnxruntime_providers_shared.so", "libonnxruntime_providers_cuda.so"],
+            "TensorrtExecutionProvider" => ["libonnxruntime_providers_shared.so", "libonnxruntime_providers_tensorrt.so"],
+            _ => [],
+        };
+        string dir = System.IO.Path.GetDirectoryName(OrtLibrary.Path) ?? ".";
+        return string.Join(", ", needed.Where(f => !File.Exists(System.IO.Path.Combine(dir, f))));
+    }
+
+    /// <summary>Null-terminated UTF-8 copies of option keys and values, pinned for one native call.</summary>
+    private sealed class Utf8StringArrays : IDisposable
+    {
+        private readonly List<GCHandle> handles = [];
+        private readonly nint[] keys;
+        private readonly nint[] values;
+        private GCHandle keysHandle;
+        private GCHandle valuesHandle;
+
+        public Utf8StringArrays(string[] keyStrings, string[] valueStrings)
+        {
+            keys = keyStrings.Select(Pin).ToArray();
+            values = valueStrings.Select(Pin).ToArray();
+            keysHandle = GCHandle.Alloc(keys, GCHandleType.Pinned);
+            valuesHandle = GCHandle.Alloc(values, GCHandleType.Pinned);
+        }
+
+        public byte** Keys => (byte**)keysHandle.AddrOfPinnedObject();
+
+        public byte** Values => (byte**)valuesHandle.AddrOfPinnedObject();
+
+        public nuint Count => (nuint)keys.Length;
+
+        public void Dispose()
+        {
+            keysHandle.Free();
+            valuesHandle.Free();
             foreach (var h in handles)
             {
                 h.Free();
             }
+        }
+
+        private nint Pin(string text)
+        {
+            var handle = GCHandle.Alloc(OrtEnvironment.Utf8(text), GCHandleType.Pinned);
+            handles.Add(handle);
+            return handle.AddrOfPinnedObject();
         }
     }
 

@@ -10,4 +10,7 @@ internal static partial class DetectionLog
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Debug, Message = "Model {Model} uses the {Path} preprocessing path")]
     public static partial void PreprocessingPath(ILogger logger, string model, string path);
+
+    [LoggerMessage(EventId = 2003, Message = "ONNX Runtime [{Category}] {Message} ({CodeLocation})")]
+    public static partial void OnnxRuntimeMessage(ILogger logger, LogLevel level, string category, string codeLocation, string message);
 }

@@ -8,8 +8,20 @@ public sealed record DetectorOptions
     /// <summary>Minimum score of a reported detection (the references use 0.3).</summary>
     public float ScoreThreshold { get; init; } = 0.3f;
 
+    /// <summary>Per-class minimum scores by label (e.g. "person": 0.5); other classes use <see cref="ScoreThreshold"/>.</summary>
+    public IReadOnlyDictionary<string, float>? ClassScoreThresholds { get; init; }
+
+    /// <summary>Drop boxes whose shorter side (source pixels, after clipping) is below this.</summary>
+    public float MinBoxSide { get; init; }
+
+    /// <summary>Drop boxes whose longer side (source pixels, after clipping) is above this.</summary>
+    public float MaxBoxSide { get; init; } = float.PositiveInfinity;
+
     /// <summary>NMS IoU for families that need NMS; null takes the manifest's value.</summary>
     public float? NmsIouThreshold { get; init; }
+
+    /// <summary>NMS across classes (one box per object) instead of per class, for families that need NMS.</summary>
+    public bool ClassAgnosticNms { get; init; }
 
     /// <summary>
     /// DETR family: drop a detection when a better-scoring one of another class covers the same box

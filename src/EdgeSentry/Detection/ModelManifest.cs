@@ -4,30 +4,34 @@ using System.Text.Json.Serialization;
 
 namespace EdgeSentry.Detection;
 
+// Settable rather than init-only: the JSON source generator treats init-only properties like constructor
+// parameters and passes default values for missing ones, which would silently drop the initializers below.
+
 /// <summary>How a model's input tensor is filled: the exact pre-processing the model was trained with.</summary>
 public sealed record InputManifest
 {
-    public string Name { get; init; } = "";
-    public string Layout { get; init; } = "NCHW";
-    public int Width { get; init; }
-    public int Height { get; init; }
-    public string ColourOrder { get; init; } = "bgr";
-    public float Scale { get; init; } = 1f;
-    public float[] Mean { get; init; } = [0f, 0f, 0f];
-    public float[] Std { get; init; } = [1f, 1f, 1f];
-    public string Resize { get; init; } = "";
-    public string Kernel { get; init; } = "bilinear";
-    public float PadValue { get; init; }
+    public string Name { get; set; } = "";
+    public string Layout { get; set; } = "NCHW";
+    public int Width { get; set; }
+    public int Height { get; set; }
+    public string ColourOrder { get; set; } = "bgr";
+    public float Scale { get; set; } = 1f;
+    public float[] Mean { get; set; } = [0f, 0f, 0f];
+    public float[] Std { get; set; } = [1f, 1f, 1f];
+    public string Resize { get; set; } = "";
+    public string Kernel { get; set; } = "bilinear";
+    public float PadValue { get; set; }
 }
 
 /// <summary>Family-specific decoder settings; each family reads only its own.</summary>
 public sealed record DecoderManifest
 {
-    public int[] Strides { get; init; } = [];
-    public float? NmsIou { get; init; }
-    public int RegMax { get; init; } = 7;
-    public string? TargetSizesInput { get; init; }
-    public float? DedupeIou { get; init; }
+    public int[] Strides { get; set; } = [];
+    public float? NmsIou { get; set; }
+    public int RegMax { get; set; } = 7;
+    public string? TargetSizesInput { get; set; }
+    public float? DedupeIou { get; set; }
+    public int? TopK { get; set; }
 }
 
 /// <summary>
@@ -36,21 +40,21 @@ public sealed record DecoderManifest
 /// </summary>
 public sealed record ModelManifest
 {
-    public string File { get; init; } = "";
-    public string Family { get; init; } = "";
-    public string? Description { get; init; }
-    public string Sha256 { get; init; } = "";
-    public long? SizeBytes { get; init; }
-    public string Source { get; init; } = "";
-    public string Licence { get; init; } = "";
-    public string Labels { get; init; } = "";
-    public int Classes { get; init; }
-    public InputManifest Input { get; init; } = new();
-    public DecoderManifest Decoder { get; init; } = new();
+    public string File { get; set; } = "";
+    public string Family { get; set; } = "";
+    public string? Description { get; set; }
+    public string Sha256 { get; set; } = "";
+    public long? SizeBytes { get; set; }
+    public string Source { get; set; } = "";
+    public string Licence { get; set; } = "";
+    public string Labels { get; set; } = "";
+    public int Classes { get; set; }
+    public InputManifest Input { get; set; } = new();
+    public DecoderManifest Decoder { get; set; } = new();
 
     /// <summary>Where this manifest was read from (for error messages).</summary>
     [JsonIgnore]
-    public string ManifestPath { get; init; } = "";
+    public string ManifestPath { get; set; } = "";
 
     /// <summary>The folder the build copies models/*.json into.</summary>
     public static string DefaultDirectory => Path.Combine(AppContext.BaseDirectory, "models");
@@ -72,6 +76,11 @@ public sealed record ModelManifest
         if (m is null)
         {
             throw new InvalidDataException($"model manifest {manifestPath} is empty");
+        }
+
+        if (m.Input is null || m.Decoder is null)
+        {
+            throw new InvalidDataException($"model manifest {manifestPath} needs an 'input' and a 'decoder' object");
         }
 
         m = m with { ManifestPath = manifestPath };
@@ -152,12 +161,12 @@ public sealed record ModelManifest
         Require(i.ColourOrder is "bgr" or "rgb", "input.colourOrder", $"'{i.ColourOrder}' is not bgr or rgb");
         Require(i.Resize is "topleft-letterbox" or "centre-letterbox" or "stretch", "input.resize", $"'{i.Resize}' is not topleft-letterbox, centre-letterbox or stretch");
         Require(i.Kernel is "bilinear" or "area", "input.kernel", $"'{i.Kernel}' is not bilinear or area");
-        Require(i.Mean.Length == 3, "input.mean", "needs 3 values");
-        Require(i.Std.Length == 3 && i.Std.All(s => s > 0f), "input.std", "needs 3 positive values");
+        Require(i.Mean is { Length: 3 }, "input.mean", "needs 3 values");
+        Require(i.Std is { Length: 3 } && i.Std.All(s => s > 0f), "input.std", "needs 3 positive values");
         Require(i.Scale > 0f, "input.scale", "must be positive");
         if (Family is "yolox" or "nanodet")
         {
-            Require(Decoder.Strides.Length > 0 && Decoder.Strides.All(s => s > 0), "decoder.strides", "needs positive strides");
+            Require(Decoder.Strides is { Length: > 0 } && Decoder.Strides.All(s => s > 0), "decoder.strides", "needs positive strides");
             Require(Decoder.NmsIou is > 0f and <= 1f, "decoder.nmsIou", "needs a value in (0, 1]");
         }
 
@@ -169,6 +178,7 @@ public sealed record ModelManifest
         if (Family == "detr")
         {
             Require(!string.IsNullOrWhiteSpace(Decoder.TargetSizesInput), "decoder.targetSizesInput", "missing (name of the (w,h) int64 input)");
+            Require(Decoder.TopK is > 0, "decoder.topK", "needs the number of detections the graph returns (K)");
         }
 
         if (errors.Count > 0)

@@ -49,7 +49,8 @@ public sealed class OnnxObjectDetector : IObjectDetector
     public IReadOnlyList<OrtTensorInfo> ModelOutputs => session.Outputs;
 
     /// <summary>
-    /// Loads <paramref name="modelPath"/> with the manifest for its file name. Every start-up problem (missing,
+    /// Loads <paramref name="modelPath"/> with the manifest for its file name. The first detector opened with a
+    /// <paramref name="logger"/> also routes ONNX Runtime's own log messages to it (event id 2003). Every start-up problem (missing,
     /// truncated or corrupt model, checksum mismatch, outputs that don't fit the family, wrong labels count,
     /// unknown execution provider) throws with the file and the problem in the message.
     /// </summary>
@@ -57,6 +58,13 @@ public sealed class OnnxObjectDetector : IObjectDetector
     {
         options ??= new DetectorOptions();
         logger ??= NullLogger.Instance;
+        if (logger != NullLogger.Instance)
+        {
+            // ORT has one environment per process and fixes its logger when it is created: the first detector
+            // opened with a logger routes ORT's messages; later calls change nothing.
+            OrtEnvironment.ConfigureShared(OrtLoggingLevel.Warning, new OrtLogBridge(logger));
+        }
+
         ValidateOptions(options);
         var started = Stopwatch.GetTimestamp();
         string fullPath = Path.GetFullPath(modelPath);
@@ -71,7 +79,9 @@ public sealed class OnnxObjectDetector : IObjectDetector
             manifest.VerifyChecksum(fullPath);
         }
 
-        var labels = LabelTable.Load(manifest.LabelsPath(fullPath), manifest.Classes, Path.GetFileName(fullPath));
+        string labelsPath = manifest.LabelsPath(fullPath);
+        var labels = LabelTable.Load(labelsPath, manifest.Classes, Path.GetFileName(fullPath));
+        var filter = DetectionFilter.Create(options, labels, labelsPath);
 
         var disposables = new Stack<IDisposable>();
         try
@@ -95,10 +105,12 @@ public sealed class OnnxObjectDetector : IObjectDetector
             disposables.Push(input);
             binding.BindInput(m.Name, input);
 
-            var context = new FamilyContext(session, binding, manifest, options);
+            var context = new FamilyContext(session, binding, manifest, options, filter);
             IFamilyDecoder decoder = manifest.Family switch
             {
                 "yolox" => new YoloxDecoder(context),
+                "nanodet" => new NanoDetDecoder(context),
+                "detr" => new DetrDecoder(context),
                 _ => throw new NotSupportedException($"model family '{manifest.Family}' of {manifest.ManifestPath} has no decoder"),
             };
             disposables.Push(decoder);
@@ -146,9 +158,10 @@ public sealed class OnnxObjectDetector : IObjectDetector
 
     public void Dispose()
     {
+        // The binding refers to the tensors, so it goes first.
+        binding.Dispose();
         decoder.Dispose();
         input.Dispose();
-        binding.Dispose();
         session.Dispose();
     }
 

@@ -15,7 +15,8 @@ internal sealed class YoloxDecoder : IFamilyDecoder
     private readonly float[] gridStride;
     private readonly int classes;
     private readonly int rowLength;
-    private readonly float threshold;
+    private readonly DetectionFilter filter;
+    private readonly bool classWise;
     private readonly float nmsIou;
     private readonly CandidateBuffer candidates;
 
@@ -58,7 +59,8 @@ internal sealed class YoloxDecoder : IFamilyDecoder
             }
         }
 
-        threshold = context.Options.ScoreThreshold;
+        filter = context.Filter;
+        classWise = !context.Options.ClassAgnosticNms;
         nmsIou = context.Options.NmsIouThreshold ?? m.Decoder.NmsIou ?? 0.45f;
         candidates = new CandidateBuffer(context.Options.MaxCandidates);
         output = OrtTensor<float>.Create(expected);
@@ -79,7 +81,7 @@ internal sealed class YoloxDecoder : IFamilyDecoder
             float obj = row[4];
 
             // score = obj * p <= obj, so a weak objectness rules the whole row out cheaply.
-            if (obj < threshold)
+            if (obj < filter.Lowest)
             {
                 continue;
             }
@@ -94,22 +96,15 @@ internal sealed class YoloxDecoder : IFamilyDecoder
             for (int c = 0; c < probabilities.Length; c++)
             {
                 float score = obj * probabilities[c];
-                if (score >= threshold)
+                if (filter.Passes(c, score))
                 {
                     candidates.Add(new Detection(c, score, box));
                 }
             }
         }
 
-        int kept = NonMaxSuppression.Apply(candidates.Span, nmsIou, classWise: true);
-        int n = Math.Min(kept, results.Length);
-        var survivors = candidates.Span;
-        for (int i = 0; i < n; i++)
-        {
-            results[i] = survivors[i] with { Box = geometry.Clip(survivors[i].Box) };
-        }
-
-        return n;
+        int kept = NonMaxSuppression.Apply(candidates.Span, nmsIou, classWise);
+        return filter.Emit(candidates.Span[..kept], geometry, results);
     }
 
     public void Dispose() => output.Dispose();

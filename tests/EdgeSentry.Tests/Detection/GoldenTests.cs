@@ -11,19 +11,24 @@ using Detection = EdgeSentry.Detection.Detection;
 /// <summary>Real models on the real test frames against reference_detections.json (rule of compare_golden.py).</summary>
 public sealed class GoldenTests(ITestOutputHelper output)
 {
-    public static TheoryData<string, string> YoloxCases()
+    public static readonly string[] Models = ["yolox_nano.onnx", "nanodet_m_416.onnx", "deimv2_hgnetv2_atto_coco.onnx", "deimv2_hgnetv2_femto_coco.onnx"];
+
+    public static TheoryData<string, string> AllCases()
     {
         var data = new TheoryData<string, string>();
-        foreach (var frame in TestFrames.GoldenFrames)
+        foreach (var model in Models)
         {
-            data.Add("yolox_nano.onnx", frame);
+            foreach (var frame in TestFrames.GoldenFrames)
+            {
+                data.Add(model, frame);
+            }
         }
 
         return data;
     }
 
     [Theory]
-    [MemberData(nameof(YoloxCases))]
+    [MemberData(nameof(AllCases))]
     public void Detect_GoldenFrame_MatchesReference(string model, string frame)
     {
         var detections = Run(model, frame, vectorised: true);
@@ -34,7 +39,7 @@ public sealed class GoldenTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(YoloxCases))]
+    [MemberData(nameof(AllCases))]
     public void Detect_ScalarPreprocessing_MatchesReference(string model, string frame)
     {
         var detections = Run(model, frame, vectorised: false);
@@ -45,7 +50,7 @@ public sealed class GoldenTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(YoloxCases))]
+    [MemberData(nameof(AllCases))]
     public void Detect_GoldenFrame_PassesCompareGoldenTool(string model, string frame)
     {
         using var detector = Open(model, vectorised: true);

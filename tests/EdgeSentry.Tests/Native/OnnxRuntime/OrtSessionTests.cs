@@ -24,6 +24,14 @@ public sealed class OrtSessionTests : IDisposable
     }
 
     [Fact]
+    public void ConfigureShared_AfterSharedEnvironmentExists_ChangesNothing()
+    {
+        _ = OrtEnvironment.Shared;
+
+        Assert.False(OrtEnvironment.ConfigureShared(OrtLoggingLevel.Verbose, sink: null));
+    }
+
+    [Fact]
     public void Open_YoloxNano_ReadsInputAndOutputContract()
     {
         using var session = OrtSession.Open(SharedPaths.Model("yolox_nano.onnx"), new OrtSessionSettings());
@@ -135,12 +143,25 @@ public sealed class OrtSessionTests : IDisposable
     }
 
     [Fact]
-    public void Open_CudaWithoutProviderLibraries_ThrowsWithOrtReason()
+    public void Open_CudaWithoutProviderLibraries_ThrowsNamingTheMissingLibraries()
     {
         var settings = new OrtSessionSettings { ExecutionProvider = "CUDA" };
 
-        var e = Assert.ThrowsAny<Exception>(() => OrtSession.Open(SharedPaths.Model("yolox_nano.onnx"), settings));
+        var e = Assert.Throws<OrtException>(() => OrtSession.Open(SharedPaths.Model("yolox_nano.onnx"), settings));
 
         Assert.Contains("CUDAExecutionProvider", e.Message, StringComparison.Ordinal);
+        Assert.Contains("yolox_nano.onnx", e.Message, StringComparison.Ordinal);
+        Assert.Contains("libonnxruntime_providers_shared.so", e.Message, StringComparison.Ordinal);
+        Assert.Contains("libonnxruntime_providers_cuda.so", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_TensorRtWithoutProviderLibraries_ThrowsNamingTheMissingLibraries()
+    {
+        var settings = new OrtSessionSettings { ExecutionProvider = "TensorrtExecutionProvider" };
+
+        var e = Assert.Throws<OrtException>(() => OrtSession.Open(SharedPaths.Model("yolox_nano.onnx"), settings));
+
+        Assert.Contains("libonnxruntime_providers_tensorrt.so", e.Message, StringComparison.Ordinal);
     }
 }

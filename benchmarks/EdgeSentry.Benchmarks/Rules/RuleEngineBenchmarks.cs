@@ -19,7 +19,7 @@ public class RuleEngineBenchmarks
     private const int Cycle = 250;
     private static readonly string[] Labels = ["person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck"];
 
-    private Detection.Detection[][] _frames = [];
+    private global::EdgeSentry.Detection.Detection[][] _frames = [];
     private CameraRuleEngine _engine = null!;
     private IObjectTracker _byte = null!;
     private IObjectTracker _iou = null!;
@@ -32,11 +32,11 @@ public class RuleEngineBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _frames = new Detection.Detection[Cycle][];
+        _frames = new global::EdgeSentry.Detection.Detection[Cycle][];
         for (int f = 0; f < Cycle; f++)
         {
             double phase = 2 * Math.PI * f / Cycle;
-            _frames[f] = new Detection.Detection[Objects];
+            _frames[f] = new global::EdgeSentry.Detection.Detection[Objects];
             for (int i = 0; i < Objects; i++)
             {
                 int col = i % 10, row = i / 10;
@@ -44,7 +44,7 @@ public class RuleEngineBenchmarks
                 double x = 60 + (col * 185) + (6 * Math.Sin(phase + i));
                 double y = 120 + (row * 190) + (4 * Math.Cos(phase + i));
                 double w = car ? 120 : 45, h = car ? 80 : 130;
-                _frames[f][i] = new Detection.Detection(car ? 2 : 0, 0.55f + (0.4f * (i % 3) / 2), new BoundingBox((float)x, (float)y, (float)(x + w), (float)(y + h)));
+                _frames[f][i] = new global::EdgeSentry.Detection.Detection(car ? 2 : 0, 0.55f + (0.4f * (i % 3) / 2), new BoundingBox((float)x, (float)y, (float)(x + w), (float)(y + h)));
             }
         }
 

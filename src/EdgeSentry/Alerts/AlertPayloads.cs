@@ -4,13 +4,13 @@ namespace EdgeSentry.Alerts;
 
 /// <summary>
 /// An incident transition on <c>edgesentry/v1/alerts/{gridId}/{cameraId}</c>, contract
-/// <c>contracts/incident.v1.schema.json</c>. Receivers drop duplicates by <see cref="MessageId"/> (QoS 1 is
+/// <c>contracts/incident.v2.schema.json</c> (v2 added <see cref="Dispatch"/>). Receivers drop duplicates by <see cref="MessageId"/> (QoS 1 is
 /// at-least-once) and order by (<see cref="IncidentId"/>, <see cref="Sequence"/>).
 /// </summary>
 public sealed record IncidentPayload
 {
     public const string SchemaName = "edgesentry/v1/incident";
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     public string Schema { get; init; } = SchemaName;
     public int Version { get; init; } = SchemaVersion;
@@ -39,6 +39,20 @@ public sealed record IncidentPayload
     public int? PeakObjectCount { get; init; }
     /// <summary>On started transitions when a frame was available: the JPEG with boxes and zone drawn.</summary>
     public IncidentSnapshot? Snapshot { get; init; }
+    /// <summary>Where the incident was routed, when routing is configured.</summary>
+    public IncidentDispatch? Dispatch { get; init; }
+}
+
+/// <summary>The routing decision carried by the centre's alert: which unit holds the incident, how far away, and why.</summary>
+public sealed record IncidentDispatch
+{
+    /// <summary>nearest-in-cell, neighbour-cell, escalated or no-unit.</summary>
+    public required string Reason { get; init; }
+    public string? UnitId { get; init; }
+    /// <summary>Great-circle distance from the camera to the unit, metres; absent when either position is unknown.</summary>
+    public double? DistanceMetres { get; init; }
+    /// <summary>The incident's level now (1-3); escalation raises it above the rule's severity.</summary>
+    public required int Level { get; init; }
 }
 
 public sealed record IncidentObject

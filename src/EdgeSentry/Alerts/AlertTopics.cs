@@ -10,6 +10,16 @@ public static class AlertTopics
     public static string Alerts(string gridId, string cameraId) =>
         $"{Root}/alerts/{Segment(gridId, "grid id")}/{Segment(cameraId, "camera id")}";
 
+    public static string UnitAlerts(string unitId) => $"{Root}/units/{Segment(unitId, "unit id")}/alerts";
+
+    public static string UnitStatus(string unitId) => $"{Root}/units/{Segment(unitId, "unit id")}/status";
+
+    public static string UnitAcks(string unitId) => $"{Root}/units/{Segment(unitId, "unit id")}/acks";
+
+    public static string Escalations(string street) => $"{Root}/escalations/{Segment(street, "street")}";
+
+    public static string IncidentState(string incidentId) => $"{Root}/incidents/{Segment(incidentId, "incident id")}/state";
+
     /// <summary>An id becomes one topic level: it must not be empty or contain '/', '+', '#' or NUL.</summary>
     public static string Segment(string id, string what)
     {

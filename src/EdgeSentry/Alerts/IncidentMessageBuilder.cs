@@ -48,7 +48,10 @@ public sealed class IncidentMessageBuilder
         cameras[camera.Id] = camera;
     }
 
-    public OutgoingMessage Build(IncidentEvent incident, IncidentSnapshot? snapshot = null)
+    public OutgoingMessage Build(IncidentEvent incident, IncidentSnapshot? snapshot = null) => Build(incident, snapshot, dispatch: null);
+
+    /// <summary>Builds the camera-topic message, carrying the routing decision when there is one.</summary>
+    public OutgoingMessage Build(IncidentEvent incident, IncidentSnapshot? snapshot, IncidentDispatch? dispatch)
     {
         ArgumentNullException.ThrowIfNull(incident);
         if (!cameras.TryGetValue(incident.CameraId, out AlertCamera? camera))
@@ -95,11 +98,14 @@ public sealed class IncidentMessageBuilder
             DurationSeconds = incident.DurationSeconds,
             PeakObjectCount = incident.PeakObjectCount,
             Snapshot = snapshot,
+            Dispatch = dispatch,
         };
 
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(payload, AlertJsonContext.Default.IncidentPayload);
         return new OutgoingMessage(messageId, AlertTopics.Alerts(camera.GridId, camera.Id), json, camera.Id, Qos: 1, Retain: false);
     }
+
+    public bool TryGetCamera(string cameraId, out AlertCamera camera) => cameras.TryGetValue(cameraId, out camera!);
 
     public byte[] Status(string state, DateTimeOffset? at) =>
         JsonSerializer.SerializeToUtf8Bytes(

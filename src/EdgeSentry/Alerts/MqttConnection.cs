@@ -342,6 +342,37 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
         await done.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Registers a subscription made on every (re)connect, and now if connected, without waiting for the SUBACK:
+    /// for consumers that must start while the broker may still be unreachable.
+    /// </summary>
+    public void SubscribeOnConnect(string pattern, int qos)
+    {
+        ObjectDisposedException.ThrowIf(disposed != 0, this);
+        lock (ackGate)
+        {
+            subscriptions.Add((pattern, qos));
+        }
+
+        if (!connected)
+        {
+            return;
+        }
+
+        try
+        {
+            int mid = client.Subscribe(pattern, qos);
+            lock (ackGate)
+            {
+                resubscribeMids.Add(mid);
+            }
+        }
+        catch (MosquittoException) when (!connected)
+        {
+            // The connection dropped in between: the reconnect subscribes.
+        }
+    }
+
     /// <summary>Sends DISCONNECT (so the broker discards the will) and stops the network thread.</summary>
     public async Task DisconnectAsync()
     {
@@ -462,25 +493,28 @@ public sealed class MqttConnection : IMosquittoEvents, IAsyncDisposable, IDispos
         {
             long count = Interlocked.Increment(ref reconnects);
             AlertsLog.Reconnected(logger, Endpoint, count);
-            (string Pattern, int Qos)[] again;
-            lock (ackGate)
-            {
-                again = [.. subscriptions];
-            }
-
-            // Runs on the network thread, which also reads the SUBACKs: they cannot arrive before these mids are noted.
-            foreach ((string pattern, int qos) in again)
-            {
-                int mid = client.Subscribe(pattern, qos);
-                lock (ackGate)
-                {
-                    resubscribeMids.Add(mid);
-                }
-            }
         }
         else
         {
             AlertsLog.Connected(logger, Endpoint, options.ClientId);
+        }
+
+        // On every connect, not only reconnects: a subscription registered while the broker was still unreachable
+        // (SubscribeOnConnect) is first made here. Subscribing twice to one pattern is harmless in MQTT.
+        (string Pattern, int Qos)[] again;
+        lock (ackGate)
+        {
+            again = [.. subscriptions];
+        }
+
+        // Runs on the network thread, which also reads the SUBACKs: they cannot arrive before these mids are noted.
+        foreach ((string pattern, int qos) in again)
+        {
+            int mid = client.Subscribe(pattern, qos);
+            lock (ackGate)
+            {
+                resubscribeMids.Add(mid);
+            }
         }
 
         StateChanged?.Invoke(this, new MqttConnectionStateChanged(true, isReconnect, 0, "connected"));

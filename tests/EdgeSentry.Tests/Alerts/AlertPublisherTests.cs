@@ -9,7 +9,7 @@ namespace EdgeSentry.Tests.Alerts;
 
 public sealed partial class AlertPublisherTests : IAsyncLifetime
 {
-    private static readonly JsonSchemaSubset IncidentSchema = JsonSchemaSubset.Load("incident.v1.schema.json");
+    private static readonly JsonSchemaSubset IncidentSchema = JsonSchemaSubset.Load("incident.v2.schema.json");
     private static readonly JsonSchemaSubset StatusSchema = JsonSchemaSubset.Load("edge-status.v1.schema.json");
     private static readonly AlertCamera Gate = new("cam-gate-1", "School gate, north", "grid-07");
 

@@ -1,0 +1,244 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace EdgeSentry.Routing;
+
+/// <summary>What became of one message from a unit. Everything but <see cref="Accepted"/> is counted.</summary>
+public enum InputOutcome
+{
+    Accepted,
+    /// <summary>The same acknowledgement again (QoS 1 redelivery): harmless, nothing changes.</summary>
+    Duplicate,
+    /// <summary>An empty retained status: the unit's status is deleted.</summary>
+    Cleared,
+    Oversized,
+    /// <summary>Not JSON, or not the schema (wrong types, unknown fields, bad values).</summary>
+    Malformed,
+    /// <summary>The topic names a unit that is not configured.</summary>
+    UnknownUnit,
+    /// <summary>The payload's unitId differs from the topic's.</summary>
+    WrongUnit,
+    UnknownIncident,
+    /// <summary>An acknowledgement from a unit the incident is not (or no longer) dispatched to.</summary>
+    NotDispatched,
+    /// <summary>A step backwards (on-site after resolved), or a status older than the one held, or dated in the future.</summary>
+    OutOfOrder,
+    /// <summary>Not a unit status or ack topic.</summary>
+    IgnoredTopic,
+}
+
+/// <summary>accepted, on-site or resolved.</summary>
+public enum AckStatus
+{
+    Accepted = 1,
+    OnSite = 2,
+    Resolved = 3,
+}
+
+public sealed record UnitAck(string IncidentId, AckStatus Status, DateTimeOffset At);
+
+/// <summary>
+/// Strict readers for the untrusted payloads units publish: contracts unit-status.v1 and unit-ack.v1.
+/// Size is checked before parsing; depth is bounded; unknown fields, wrong types and out-of-range values are errors.
+/// </summary>
+public static class UnitInput
+{
+    public const string StatusSchema = "edgesentry/v1/unit-status";
+    public const string AckSchema = "edgesentry/v1/unit-ack";
+    private const int MaxIdLength = 128;
+
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 4, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
+
+    /// <summary>Splits <c>edgesentry/v1/units/{unitId}/{status|acks}</c>; false for any other topic.</summary>
+    public static bool TryParseTopic(string topic, out string unitId, out string kind)
+    {
+        unitId = kind = "";
+        const string prefix = Alerts.AlertTopics.Root + "/units/";
+        if (!topic.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        string rest = topic[prefix.Length..];
+        int slash = rest.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || rest.IndexOf('/', slash + 1) >= 0)
+        {
+            return false;
+        }
+
+        kind = rest[(slash + 1)..];
+        unitId = rest[..slash];
+        return kind is "status" or "acks";
+    }
+
+    public static InputOutcome TryReadStatus(ReadOnlySpan<byte> payload, string topicUnitId, int maxBytes, out UnitStatus? status)
+    {
+        status = null;
+        if (payload.Length > maxBytes)
+        {
+            return InputOutcome.Oversized;
+        }
+
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(payload.ToArray(), Options);
+            JsonElement root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return InputOutcome.Malformed;
+            }
+
+            bool? onDuty = null;
+            double? lat = null;
+            double? lon = null;
+            DateTimeOffset? at = null;
+            foreach (JsonProperty p in root.EnumerateObject())
+            {
+                switch (p.Name)
+                {
+                    case "schema" when p.Value.ValueKind == JsonValueKind.String && p.Value.ValueEquals(StatusSchema):
+                        break;
+                    case "version" when p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out int v) && v == 1:
+                        break;
+                    case "unitId" when p.Value.ValueKind == JsonValueKind.String:
+                        if (!p.Value.ValueEquals(topicUnitId))
+                        {
+                            return InputOutcome.WrongUnit;
+                        }
+
+                        break;
+                    case "onDuty" when p.Value.ValueKind is JsonValueKind.True or JsonValueKind.False && onDuty is null:
+                        onDuty = p.Value.GetBoolean();
+                        break;
+                    case "lat" when p.Value.ValueKind == JsonValueKind.Number && lat is null:
+                        lat = p.Value.GetDouble();
+                        break;
+                    case "lon" when p.Value.ValueKind == JsonValueKind.Number && lon is null:
+                        lon = p.Value.GetDouble();
+                        break;
+                    case "at" when at is null && TryTime(p.Value, out DateTimeOffset t):
+                        at = t;
+                        break;
+                    default:
+                        return InputOutcome.Malformed;
+                }
+            }
+
+            if (onDuty is null || at is null || lat.HasValue != lon.HasValue)
+            {
+                return InputOutcome.Malformed;
+            }
+
+            GeoPoint? position = null;
+            if (lat is { } la && lon is { } lo)
+            {
+                var point = new GeoPoint(la, lo);
+                if (!point.IsValid)
+                {
+                    return InputOutcome.Malformed;
+                }
+
+                position = point;
+            }
+
+            status = new UnitStatus(onDuty.Value, position, at.Value);
+            return InputOutcome.Accepted;
+        }
+        catch (JsonException)
+        {
+            return InputOutcome.Malformed;
+        }
+    }
+
+    public static InputOutcome TryReadAck(ReadOnlySpan<byte> payload, string topicUnitId, int maxBytes, out UnitAck? ack)
+    {
+        ack = null;
+        if (payload.Length > maxBytes)
+        {
+            return InputOutcome.Oversized;
+        }
+
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(payload.ToArray(), Options);
+            JsonElement root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return InputOutcome.Malformed;
+            }
+
+            string? incidentId = null;
+            AckStatus? status = null;
+            DateTimeOffset? at = null;
+            foreach (JsonProperty p in root.EnumerateObject())
+            {
+                switch (p.Name)
+                {
+                    case "schema" when p.Value.ValueKind == JsonValueKind.String && p.Value.ValueEquals(AckSchema):
+                        break;
+                    case "version" when p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out int v) && v == 1:
+                        break;
+                    case "unitId" when p.Value.ValueKind == JsonValueKind.String:
+                        if (!p.Value.ValueEquals(topicUnitId))
+                        {
+                            return InputOutcome.WrongUnit;
+                        }
+
+                        break;
+                    case "incidentId" when p.Value.ValueKind == JsonValueKind.String && incidentId is null
+                                           && p.Value.GetString() is { Length: > 0 and <= MaxIdLength } id:
+                        incidentId = id;
+                        break;
+                    case "status" when p.Value.ValueKind == JsonValueKind.String && status is null:
+                        status = p.Value.GetString() switch
+                        {
+                            "accepted" => AckStatus.Accepted,
+                            "on-site" => AckStatus.OnSite,
+                            "resolved" => AckStatus.Resolved,
+                            _ => null,
+                        };
+                        if (status is null)
+                        {
+                            return InputOutcome.Malformed;
+                        }
+
+                        break;
+                    case "at" when at is null && TryTime(p.Value, out DateTimeOffset t):
+                        at = t;
+                        break;
+                    default:
+                        return InputOutcome.Malformed;
+                }
+            }
+
+            if (incidentId is null || status is null || at is null)
+            {
+                return InputOutcome.Malformed;
+            }
+
+            ack = new UnitAck(incidentId, status.Value, at.Value);
+            return InputOutcome.Accepted;
+        }
+        catch (JsonException)
+        {
+            return InputOutcome.Malformed;
+        }
+    }
+
+    public static string Wire(AckStatus status) => status switch
+    {
+        AckStatus.Accepted => "accepted",
+        AckStatus.OnSite => "on-site",
+        AckStatus.Resolved => "resolved",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "unknown ack status"),
+    };
+
+    private static bool TryTime(JsonElement value, out DateTimeOffset at)
+    {
+        at = default;
+        return value.ValueKind == JsonValueKind.String
+            && value.GetString() is { Length: >= 20 and <= 40 } text
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out at)
+            && (text.EndsWith('Z') || text.Contains('+', StringComparison.Ordinal) || text.LastIndexOf('-') > 10);
+    }
+}

@@ -1,0 +1,63 @@
+namespace EdgeSentry.Routing;
+
+/// <summary>A configured unit (a grid worker's team): its home cell and, optionally, a fixed position (a post).</summary>
+public sealed record UnitDefinition(string Id, string Name, string GridId, GeoPoint? Position = null);
+
+/// <summary>What a unit last said about itself on its retained status topic.</summary>
+public sealed record UnitStatus(bool OnDuty, GeoPoint? Position, DateTimeOffset At);
+
+/// <summary>
+/// The configured units and their live statuses. A unit is on duty only while its latest status says so and is
+/// younger than the stale age; without a live position the configured one is used.
+/// Not thread-safe: <see cref="IncidentRouter"/> serialises access.
+/// </summary>
+public sealed class UnitRoster
+{
+    private readonly Dictionary<string, UnitDefinition> units;
+    private readonly Dictionary<string, UnitStatus> statuses = new(StringComparer.Ordinal);
+    private readonly TimeSpan staleAfter;
+
+    public UnitRoster(IEnumerable<UnitDefinition> units, TimeSpan staleAfter)
+    {
+        ArgumentNullException.ThrowIfNull(units);
+        this.units = new Dictionary<string, UnitDefinition>(StringComparer.Ordinal);
+        foreach (UnitDefinition unit in units)
+        {
+            Alerts.AlertTopics.Segment(unit.Id, "unit id");
+            if (!this.units.TryAdd(unit.Id, unit))
+            {
+                throw new ArgumentException($"unit id '{unit.Id}' appears twice", nameof(units));
+            }
+        }
+
+        this.staleAfter = staleAfter;
+    }
+
+    public IReadOnlyCollection<UnitDefinition> Units => units.Values;
+
+    public bool IsKnown(string unitId) => units.ContainsKey(unitId);
+
+    public UnitStatus? StatusOf(string unitId) => statuses.TryGetValue(unitId, out UnitStatus? s) ? s : null;
+
+    /// <summary>Takes a status unless it is older than the one held (a retained replay arriving late).</summary>
+    internal bool Apply(string unitId, UnitStatus status)
+    {
+        if (statuses.TryGetValue(unitId, out UnitStatus? held) && status.At < held.At)
+        {
+            return false;
+        }
+
+        statuses[unitId] = status;
+        return true;
+    }
+
+    /// <summary>An empty retained message deletes the status: the unit is off duty until it speaks again.</summary>
+    internal void Clear(string unitId) => statuses.Remove(unitId);
+
+    public bool IsOnDuty(string unitId, DateTimeOffset now) =>
+        statuses.TryGetValue(unitId, out UnitStatus? s) && s.OnDuty && now - s.At <= staleAfter;
+
+    public GeoPoint? PositionOf(string unitId) =>
+        statuses.TryGetValue(unitId, out UnitStatus? s) && s.Position is { } live ? live
+        : units.TryGetValue(unitId, out UnitDefinition? u) ? u.Position : null;
+}

@@ -147,6 +147,10 @@ public static class ConfigLoader
 
         o.Detector.Model = Expand(o.Detector.Model);
         o.Outbox.Path = Expand(o.Outbox.Path);
+        if (o.Routing is { } routing && !string.IsNullOrWhiteSpace(routing.GridMap))
+        {
+            routing.GridMap = Expand(routing.GridMap);
+        }
         foreach (var c in o.Cameras)
         {
             c.Url = Expand(c.Url);

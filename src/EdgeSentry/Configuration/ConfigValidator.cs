@@ -108,6 +108,8 @@ public static partial class ConfigValidator
             c.Analytics.Validate($"{p}.analytics", labels ?? [], errors);
         }
 
+        ValidateRouting(o, errors);
+
         if (o.Demo?.RtspServer is { } rtsp)
         {
             if (rtsp.Port is < 1 or > 65535)
@@ -129,6 +131,120 @@ public static partial class ConfigValidator
             }
         }
     }
+
+    /// <summary>
+    /// With routing: the grid map parses, every unit names a cell of it, and every camera can be placed (its gridId
+    /// if the map has it, else its latitude/longitude). Units without routing are an error, not silently ignored.
+    /// </summary>
+    private static void ValidateRouting(EdgeSentryOptions o, List<string> errors)
+    {
+        if (o.Routing is not { } r)
+        {
+            if (o.Units.Count > 0)
+            {
+                errors.Add("$.units: units are only used with a routing section (routing.gridMap)");
+            }
+
+            return;
+        }
+
+        Routing.GridMap? map = null;
+        if (string.IsNullOrWhiteSpace(r.GridMap))
+        {
+            errors.Add("$.routing.gridMap: a GeoJSON file of the grid cells is needed");
+        }
+        else
+        {
+            try
+            {
+                map = Routing.GridMap.Load(r.GridMap, Math.Max(0, r.NeighbourDistanceMetres));
+            }
+            catch (Routing.GridMapException e)
+            {
+                errors.AddRange(e.Errors.Select(m => $"$.routing.gridMap ({r.GridMap}): {m}"));
+            }
+        }
+
+        if (r.NeighbourDistanceMetres is < 0 or > 10_000)
+        {
+            errors.Add($"$.routing.neighbourDistanceMetres: {r.NeighbourDistanceMetres} must be between 0 and 10000");
+        }
+
+        if (r.StatusStaleAfterSeconds is < 10 or > 86_400)
+        {
+            errors.Add($"$.routing.statusStaleAfterSeconds: {r.StatusStaleAfterSeconds} must be between 10 and 86400");
+        }
+
+        if (r.MaxInputBytes is < 256 or > 65_536)
+        {
+            errors.Add($"$.routing.maxInputBytes: {r.MaxInputBytes} must be between 256 and 65536");
+        }
+
+        if (r.AcceptSlaSeconds.Count != 3 || r.AcceptSlaSeconds.Any(s => s is < 1 or > 86_400))
+        {
+            errors.Add("$.routing.acceptSlaSeconds: three values (levels 1, 2, 3), each 1-86400 seconds");
+        }
+
+        if (r.MaxTrackedIncidents is < 1 or > 1_000_000)
+        {
+            errors.Add($"$.routing.maxTrackedIncidents: {r.MaxTrackedIncidents} must be between 1 and 1000000");
+        }
+
+        if (o.Units.Count == 0)
+        {
+            errors.Add("$.units: routing needs at least one unit");
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < o.Units.Count; i++)
+        {
+            UnitOptions u = o.Units[i];
+            string p = $"$.units[{i}]";
+            if (!TopicSafeId().IsMatch(u.Id ?? string.Empty))
+            {
+                errors.Add($"{p}.id: '{u.Id}' must be 1-64 letters, digits, '-' or '_' (it is part of MQTT topics)");
+            }
+            else if (!ids.Add(u.Id!))
+            {
+                errors.Add($"{p}.id: '{u.Id}' is used by another unit");
+            }
+
+            if (map is not null && !map.TryGetCell(u.GridId ?? string.Empty, out _))
+            {
+                errors.Add($"{p}.gridId: '{u.GridId}' is not a cell of the grid map");
+            }
+
+            if (u.Latitude.HasValue != u.Longitude.HasValue || u.Latitude is < -90 or > 90 || u.Longitude is < -180 or > 180)
+            {
+                errors.Add($"{p}: latitude [-90, 90] and longitude [-180, 180] go together");
+            }
+        }
+
+        if (map is null)
+        {
+            return;
+        }
+
+        for (int i = 0; i < o.Cameras.Count; i++)
+        {
+            CameraOptions c = o.Cameras[i];
+            try
+            {
+                map.Locate(c.Id, RoutingGridId(c, map), CameraPosition(c));
+            }
+            catch (ArgumentException e)
+            {
+                errors.Add($"$.cameras[{i}].gridId: {e.Message.Split(" (Parameter", 2)[0]}");
+            }
+        }
+    }
+
+    /// <summary>The camera's gridId if the grid map has it; otherwise null, so that its position places it.</summary>
+    internal static string? RoutingGridId(CameraOptions c, Routing.GridMap map) =>
+        map.TryGetCell(c.GridId ?? string.Empty, out _) || c.Latitude is null ? c.GridId : null;
+
+    internal static Routing.GeoPoint? CameraPosition(CameraOptions c) =>
+        c.Latitude is { } lat && c.Longitude is { } lon ? new Routing.GeoPoint(lat, lon) : null;
 
     private static void ValidateUrl(string url, string path, List<string> errors)
     {

@@ -22,6 +22,37 @@ public sealed class EdgeSentryOptions
 
     /// <summary>Seconds between stats messages on edgesentry/v1/edges/{edgeId}/stats.</summary>
     public double StatsIntervalSeconds { get; set; } = 30;
+
+    /// <summary>Optional: route incidents to the nearest on-duty unit (needs a grid map and <see cref="Units"/>).</summary>
+    public RoutingSection? Routing { get; set; }
+
+    /// <summary>The grid workers' units incidents can be dispatched to (with <see cref="Routing"/>).</summary>
+    public List<UnitOptions> Units { get; set; } = [];
+}
+
+/// <summary>Routing to units: the grid map, when a unit's status goes stale, input limits and acceptance SLAs.</summary>
+public sealed class RoutingSection
+{
+    /// <summary>GeoJSON FeatureCollection of the grid cells (properties id, name, community, street).</summary>
+    public string GridMap { get; set; } = string.Empty;
+    /// <summary>Cells whose boundaries come this close count as neighbours too (0: only cells sharing a vertex).</summary>
+    public double NeighbourDistanceMetres { get; set; }
+    public double StatusStaleAfterSeconds { get; set; } = 600;
+    public int MaxInputBytes { get; set; } = 4096;
+    /// <summary>Seconds a unit has to accept, for levels 1, 2 and 3.</summary>
+    public List<int> AcceptSlaSeconds { get; set; } = [300, 180, 60];
+    public int MaxTrackedIncidents { get; set; } = 10_000;
+}
+
+public sealed class UnitOptions
+{
+    public string Id { get; set; } = string.Empty;
+    public string? Name { get; set; }
+    /// <summary>The unit's home cell: it gets the incidents of cameras in this cell first.</summary>
+    public string GridId { get; set; } = string.Empty;
+    /// <summary>A fixed post, used while the unit's live status carries no position.</summary>
+    public double? Latitude { get; set; }
+    public double? Longitude { get; set; }
 }
 
 public sealed class BrokerOptions

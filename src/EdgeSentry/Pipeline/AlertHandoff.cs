@@ -2,6 +2,7 @@ using System.Numerics;
 using EdgeSentry.Alerts;
 using EdgeSentry.Capture;
 using EdgeSentry.Diagnostics;
+using EdgeSentry.Routing;
 using EdgeSentry.Rules;
 using Microsoft.Extensions.Logging;
 
@@ -21,11 +22,13 @@ public sealed class AlertHandoff : IIncidentHandler, IDisposable
     private readonly Lock _renderGate = new();
     private readonly ILogger _logger;
     private readonly EdgeSentryMetrics? _metrics;
+    private readonly IncidentRouter? _router;
     private long _stored;
 
-    public AlertHandoff(AlertPublisher publisher, IReadOnlyDictionary<(string Camera, string Zone), Vector2[]> zones, int maxFrameWidth, int maxFrameHeight, ILogger logger, EdgeSentryMetrics? metrics = null)
+    public AlertHandoff(AlertPublisher publisher, IReadOnlyDictionary<(string Camera, string Zone), Vector2[]> zones, int maxFrameWidth, int maxFrameHeight, ILogger logger, EdgeSentryMetrics? metrics = null, IncidentRouter? router = null)
     {
         _publisher = publisher;
+        _router = router;
         _zones = zones;
         _renderer = new SnapshotRenderer(maxFrameWidth, maxFrameHeight);
         _logger = logger;
@@ -43,7 +46,16 @@ public sealed class AlertHandoff : IIncidentHandler, IDisposable
             snapshot = RenderSnapshot(incident, frame);
         }
 
-        await _publisher.PublishAsync(incident, snapshot, cancellationToken);
+        // With routing, the router stores the camera alert together with the unit's dispatch and the loop state.
+        if (_router is not null)
+        {
+            await _router.RouteAsync(incident, snapshot, cancellationToken);
+        }
+        else
+        {
+            await _publisher.PublishAsync(incident, snapshot, cancellationToken);
+        }
+
         Interlocked.Increment(ref _stored);
         _metrics?.Incidents.Add(1);
         PipelineLog.Incident(_logger, incident.IncidentId, incident.Transition.ToString().ToLowerInvariant(), incident.Kind, incident.CameraId, incident.Label, incident.ZoneId);

@@ -7,6 +7,7 @@ using EdgeSentry.Configuration;
 using EdgeSentry.Demo;
 using EdgeSentry.Detection;
 using EdgeSentry.Diagnostics;
+using EdgeSentry.Routing;
 using EdgeSentry.Rules;
 using Microsoft.Extensions.Logging;
 
@@ -32,6 +33,8 @@ public sealed class EdgeNode : IDisposable
     private IReadOnlyList<string> _labels = [];
     private AlertPublisher? _publisher;
     private IncidentMessageBuilder? _builder;
+    private GridMap? _grid;
+    private IncidentRouter? _router;
     private CancellationToken _stopping;
 
     public EdgeNode(EdgeSentryOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory, EdgeSentryMetrics? metrics = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
@@ -76,6 +79,11 @@ public sealed class EdgeNode : IDisposable
             var first = OnnxObjectDetector.Open(_options.Detector.Model, detectorOptions, _loggers.CreateLogger<OnnxObjectDetector>());
             _labels = first.Labels;
 
+            if (_options.Routing is { } routing)
+            {
+                _grid = GridMap.Load(routing.GridMap, routing.NeighbourDistanceMetres);
+            }
+
             _builder = new IncidentMessageBuilder(_options.EdgeId, _options.Cameras.Select(ToAlertCamera), _time);
             var outboxDir = Path.GetDirectoryName(Path.GetFullPath(_options.Outbox.Path));
             if (outboxDir is not null)
@@ -101,7 +109,10 @@ public sealed class EdgeNode : IDisposable
             using var sendStop = new CancellationTokenSource();
             var sending = publisher.RunAsync(sendStop.Token);
 
-            using var alerts = new AlertHandoff(publisher, _zones, 1920, 1088, _loggers.CreateLogger<AlertHandoff>(), _metrics);
+            using var router = _grid is null ? null : CreateRouter(_grid, _options.Routing!, outbox);
+            _router = router;
+            var routingTask = router?.RunAsync(publisher.Connection, sendStop.Token) ?? Task.CompletedTask;
+            using var alerts = new AlertHandoff(publisher, _zones, 1920, 1088, _loggers.CreateLogger<AlertHandoff>(), _metrics, router);
             Alerts = alerts;
 
             var scheduler = new DetectionScheduler(
@@ -175,6 +186,15 @@ public sealed class EdgeNode : IDisposable
 
             try
             {
+                await routingTask;
+            }
+            catch (OperationCanceledException)
+            {
+                // The router ends with the sender's token.
+            }
+
+            try
+            {
                 await stats;
             }
             catch (OperationCanceledException)
@@ -230,6 +250,7 @@ public sealed class EdgeNode : IDisposable
             foreach (var id in changed.Concat(added))
             {
                 _builder!.SetCamera(ToAlertCamera(wanted[id]));
+                _router?.SetCamera(ToRoutedCamera(wanted[id]));
                 AddCamera(wanted[id]);
             }
 
@@ -247,7 +268,25 @@ public sealed class EdgeNode : IDisposable
 
     private static string Json<T>(T value) => JsonSerializer.Serialize(value);
 
-    private static AlertCamera ToAlertCamera(CameraOptions c) => new(c.Id, c.Name ?? c.Id, c.GridId);
+    /// <summary>With a grid map, the alert topic carries the cell the camera is placed in (configured or by position).</summary>
+    private AlertCamera ToAlertCamera(CameraOptions c) =>
+        new(c.Id, c.Name ?? c.Id, _grid is null ? c.GridId : _grid.Locate(c.Id, ConfigValidator.RoutingGridId(c, _grid), ConfigValidator.CameraPosition(c)).Id);
+
+    private RoutedCamera ToRoutedCamera(CameraOptions c) => new(c.Id, ConfigValidator.RoutingGridId(c, _grid!), ConfigValidator.CameraPosition(c));
+
+    private IncidentRouter CreateRouter(GridMap grid, RoutingSection routing, AlertOutbox outbox)
+    {
+        var options = new RoutingOptions
+        {
+            StatusStaleAfter = TimeSpan.FromSeconds(routing.StatusStaleAfterSeconds),
+            MaxInputBytes = routing.MaxInputBytes,
+            AcceptSlaSeconds = routing.AcceptSlaSeconds,
+            MaxTrackedIncidents = routing.MaxTrackedIncidents,
+        };
+        var units = _options.Units.Select(u => new UnitDefinition(
+            u.Id, u.Name ?? u.Id, u.GridId, u.Latitude is { } lat && u.Longitude is { } lon ? new GeoPoint(lat, lon) : null));
+        return new IncidentRouter(grid, new UnitRoster(units, options.StatusStaleAfter), _options.Cameras.Select(ToRoutedCamera), options, _builder!, outbox, _time, _loggers.CreateLogger<IncidentRouter>());
+    }
 
     private async Task StartDemoPeersAsync(PeerSet peers, CancellationToken cancellationToken)
     {

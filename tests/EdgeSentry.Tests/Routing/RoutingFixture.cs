@@ -37,6 +37,8 @@ internal sealed class RoutingFixture : IAsyncDisposable
     }
 
     public ManualTimeProvider Time { get; } = new();
+    /// <summary>What the router, outbox and builder run on: <see cref="Time"/>, or the system clock for throughput runs.</summary>
+    public TimeProvider Clock { get; private set; } = null!;
     public AlertOutbox Outbox { get; private set; } = null!;
     public IncidentMessageBuilder Builder { get; private set; } = null!;
     public IncidentRouter Router { get; private set; } = null!;
@@ -60,12 +62,13 @@ internal sealed class RoutingFixture : IAsyncDisposable
             """;
     }
 
-    public static async Task<RoutingFixture> CreateAsync(RoutingOptions? options = null, IEnumerable<UnitDefinition>? units = null)
+    public static async Task<RoutingFixture> CreateAsync(RoutingOptions? options = null, IEnumerable<UnitDefinition>? units = null, bool systemClock = false)
     {
         var f = new RoutingFixture();
+        f.Clock = systemClock ? TimeProvider.System : f.Time;
         GridMap map = GridMap.Parse(Encoding.UTF8.GetBytes(GeoJson()), "test-grid.geojson");
-        f.Outbox = AlertOutbox.Open(new OutboxOptions { DatabasePath = Path.Combine(f.directory, "outbox.db"), SurvivePowerLoss = false }, f.Time);
-        f.Builder = new IncidentMessageBuilder("edge-r", [new AlertCamera("cam-1", "Gate camera", "cell-a"), new AlertCamera("cam-far", "Far camera", "cell-far")], f.Time);
+        f.Outbox = AlertOutbox.Open(new OutboxOptions { DatabasePath = Path.Combine(f.directory, "outbox.db"), SurvivePowerLoss = false }, f.Clock);
+        f.Builder = new IncidentMessageBuilder("edge-r", [new AlertCamera("cam-1", "Gate camera", "cell-a"), new AlertCamera("cam-far", "Far camera", "cell-far")], f.Clock);
         f.Router = new IncidentRouter(
             map,
             new UnitRoster(units ?? Units, (options ?? new RoutingOptions()).StatusStaleAfter),
@@ -73,7 +76,7 @@ internal sealed class RoutingFixture : IAsyncDisposable
             options ?? new RoutingOptions(),
             f.Builder,
             f.Outbox,
-            f.Time);
+            f.Clock);
         await Task.CompletedTask;
         return f;
     }
@@ -108,10 +111,10 @@ internal sealed class RoutingFixture : IAsyncDisposable
     public static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'");
 
     public Task<InputOutcome> StatusAsync(string unitId, bool onDuty, GeoPoint? position = null) =>
-        Router.HandleAsync(new MqttMessage($"edgesentry/v1/units/{unitId}/status", StatusJson(onDuty, Time.GetUtcNow(), position), 1, true));
+        Router.HandleAsync(new MqttMessage($"edgesentry/v1/units/{unitId}/status", StatusJson(onDuty, Clock.GetUtcNow(), position), 1, true));
 
     public Task<InputOutcome> AckAsync(string unitId, string incidentId, string status) =>
-        Router.HandleAsync(new MqttMessage($"edgesentry/v1/units/{unitId}/acks", AckJson(incidentId, status, Time.GetUtcNow()), 1, false));
+        Router.HandleAsync(new MqttMessage($"edgesentry/v1/units/{unitId}/acks", AckJson(incidentId, status, Clock.GetUtcNow()), 1, false));
 
     /// <summary>All units on duty except <paramref name="offDuty"/>.</summary>
     public async Task OnDutyAsync(params string[] offDuty)
@@ -139,8 +142,8 @@ internal sealed class RoutingFixture : IAsyncDisposable
         TrackId = 3,
         StartedPtsSeconds = 1,
         PtsSeconds = 1 + sequence,
-        StartedAt = Time.GetUtcNow(),
-        At = Time.GetUtcNow(),
+        StartedAt = Clock.GetUtcNow(),
+        At = Clock.GetUtcNow(),
         FrameWidth = 640,
         FrameHeight = 480,
         DurationSeconds = transition == IncidentTransition.Ended ? 5 : null,

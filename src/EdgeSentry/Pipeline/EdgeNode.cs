@@ -285,7 +285,7 @@ public sealed class EdgeNode : IDisposable
         };
         var units = _options.Units.Select(u => new UnitDefinition(
             u.Id, u.Name ?? u.Id, u.GridId, u.Latitude is { } lat && u.Longitude is { } lon ? new GeoPoint(lat, lon) : null));
-        return new IncidentRouter(grid, new UnitRoster(units, options.StatusStaleAfter), _options.Cameras.Select(ToRoutedCamera), options, _builder!, outbox, _time, _loggers.CreateLogger<IncidentRouter>());
+        return new IncidentRouter(grid, new UnitRoster(units, options.StatusStaleAfter), _options.Cameras.Select(ToRoutedCamera), options, _builder!, outbox, _time, _loggers.CreateLogger<IncidentRouter>(), _meterFactory);
     }
 
     private async Task StartDemoPeersAsync(PeerSet peers, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using EdgeSentry.Alerts;
 using EdgeSentry.Rules;
@@ -22,6 +23,8 @@ public sealed record DispatchView(string IncidentId, string State, int Level, st
 /// </summary>
 public sealed class IncidentRouter : IDisposable
 {
+    public const string MeterName = "EdgeSentry.Routing";
+
     private readonly GridMap map;
     private readonly UnitRoster roster;
     private readonly RoutingOptions options;
@@ -35,7 +38,11 @@ public sealed class IncidentRouter : IDisposable
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly long[] statusCounts = new long[Enum.GetValues<InputOutcome>().Length];
     private readonly long[] ackCounts = new long[Enum.GetValues<InputOutcome>().Length];
+    private readonly long[] dispatchCounts = new long[4];
+    private readonly Meter meter;
+    private readonly bool ownsMeter;
     private long evicted;
+    private long escalations;
 
     public IncidentRouter(
         GridMap map,
@@ -45,7 +52,8 @@ public sealed class IncidentRouter : IDisposable
         IncidentMessageBuilder builder,
         AlertOutbox outbox,
         TimeProvider? time = null,
-        ILogger<IncidentRouter>? logger = null)
+        ILogger<IncidentRouter>? logger = null,
+        IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(roster);
@@ -71,7 +79,16 @@ public sealed class IncidentRouter : IDisposable
         {
             SetCamera(camera);
         }
+
+        ownsMeter = meterFactory is null;
+        meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        meter.CreateObservableCounter("edgesentry.routing.unit_input", UnitInputMeasurements, description: "Unit statuses and acks by outcome (accepted, malformed, not-dispatched, ...)");
+        meter.CreateObservableCounter("edgesentry.routing.dispatches", DispatchMeasurements, description: "Routing decisions by reason");
+        meter.CreateObservableCounter("edgesentry.routing.escalations", () => Interlocked.Read(ref escalations), description: "Incidents re-dispatched because the SLA expired");
+        meter.CreateObservableCounter("edgesentry.routing.evicted", () => Interlocked.Read(ref evicted), description: "Incidents forgotten beyond maxTrackedIncidents");
     }
+
+    private static readonly string[] Reasons = ["nearest-in-cell", "neighbour-cell", "escalated", "no-unit"];
 
     public UnitRoster Roster => roster;
 
@@ -182,6 +199,7 @@ public sealed class IncidentRouter : IDisposable
                 TimeSpan sla = options.Sla(t.Level);
                 t.Level = Math.Min(3, t.Level + 1);
                 t.Escalations++;
+                Interlocked.Increment(ref escalations);
                 RoutingLog.SlaExpired(logger, t.IncidentId, previous, sla, t.Level);
                 messages.Add(Dispatch(t, "unit", previous, null, "withdrawn", now, null));
                 Decide(t, now, escalating: true);
@@ -271,7 +289,31 @@ public sealed class IncidentRouter : IDisposable
         }
     }
 
-    public void Dispose() => gate.Dispose();
+    public void Dispose()
+    {
+        gate.Dispose();
+        if (ownsMeter)
+        {
+            meter.Dispose();
+        }
+    }
+
+    private IEnumerable<Measurement<long>> UnitInputMeasurements()
+    {
+        foreach (InputOutcome outcome in Enum.GetValues<InputOutcome>())
+        {
+            yield return new Measurement<long>(StatusCount(outcome), new("kind", "status"), new("outcome", outcome.ToString()));
+            yield return new Measurement<long>(AckCount(outcome), new("kind", "ack"), new("outcome", outcome.ToString()));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> DispatchMeasurements()
+    {
+        for (int i = 0; i < Reasons.Length; i++)
+        {
+            yield return new Measurement<long>(Interlocked.Read(ref dispatchCounts[i]), new KeyValuePair<string, object?>("reason", Reasons[i]));
+        }
+    }
 
     private async Task TickAsync(CancellationToken cancellationToken)
     {
@@ -418,6 +460,7 @@ public sealed class IncidentRouter : IDisposable
             t.State = "dispatched";
             t.AcceptBy = now + options.Sla(t.Level);
             t.Tried.Add(p.Id);
+            Interlocked.Increment(ref dispatchCounts[Array.IndexOf(Reasons, t.Reason)]);
             RoutingLog.Dispatched(logger, t.IncidentId, p.Id, t.Reason, p.Distance is { } d ? Math.Round(d, 1) : null, t.Level);
         }
         else
@@ -427,6 +470,7 @@ public sealed class IncidentRouter : IDisposable
             t.Reason = "no-unit";
             t.State = "unassigned";
             t.AcceptBy = null;
+            Interlocked.Increment(ref dispatchCounts[3]);
             RoutingLog.NoUnit(logger, t.IncidentId, t.Cell.Id, t.Level);
         }
     }

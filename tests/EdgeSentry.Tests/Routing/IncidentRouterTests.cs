@@ -232,6 +232,38 @@ public sealed class IncidentRouterTests
     }
 
     [Fact]
+    public async Task Meter_RejectedAckAndDispatch_ReportedWithTags()
+    {
+        await using var f = await RoutingFixture.CreateAsync();
+        await f.OnDutyAsync();
+        await f.Router.RouteAsync(f.Incident());
+        await f.AckAsync("u-mid", "inc-1", "accepted");
+        var seen = new Dictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == IncidentRouter.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            string key = instrument.Name + "|" + string.Join(",", tags.ToArray().Select(t => $"{t.Key}={t.Value}"));
+            lock (seen)
+            {
+                seen[key] = seen.GetValueOrDefault(key) + value;
+            }
+        });
+        listener.Start();
+
+        listener.RecordObservableInstruments();
+
+        Assert.True(seen.GetValueOrDefault("edgesentry.routing.unit_input|kind=ack,outcome=NotDispatched") >= 1);
+        Assert.True(seen.GetValueOrDefault("edgesentry.routing.dispatches|reason=nearest-in-cell") >= 1);
+    }
+
+    [Fact]
     public async Task HandleAsync_AckForUnknownIncident_IgnoredAndCounted()
     {
         await using var f = await RoutingFixture.CreateAsync();

@@ -111,9 +111,9 @@ public sealed class IncidentRouter : IDisposable
         }
     }
 
-    public DispatchView? Find(string incidentId)
+    public async Task<DispatchView?> FindAsync(string incidentId, CancellationToken cancellationToken = default)
     {
-        gate.Wait();
+        await gate.WaitAsync(cancellationToken);
         try
         {
             return incidents.TryGetValue(incidentId, out Tracked? t)
@@ -243,10 +243,12 @@ public sealed class IncidentRouter : IDisposable
             InputOutcome outcome = kind == "status"
                 ? ApplyStatus(unitId, message.Payload.Span)
                 : await ApplyAckAsync(unitId, message.Payload, cancellationToken);
-            Interlocked.Increment(ref (kind == "status" ? statusCounts : ackCounts)[(int)outcome]);
-            if (outcome is not (InputOutcome.Accepted or InputOutcome.Duplicate or InputOutcome.Cleared))
+            long count = Interlocked.Increment(ref (kind == "status" ? statusCounts : ackCounts)[(int)outcome]);
+            // Hostile or broken senders can produce thousands a second: the first of each kind and every 1000th is
+            // logged, the metrics count them all.
+            if (outcome is not (InputOutcome.Accepted or InputOutcome.Duplicate or InputOutcome.Cleared) && (count == 1 || count % 1000 == 0))
             {
-                RoutingLog.InputRejected(logger, kind, roster.IsKnown(unitId) ? unitId : "(unknown)", outcome);
+                RoutingLog.InputRejected(logger, kind, roster.IsKnown(unitId) ? unitId : "(unknown)", outcome, count);
             }
 
             return outcome;
@@ -348,7 +350,7 @@ public sealed class IncidentRouter : IDisposable
             return InputOutcome.OutOfOrder;
         }
 
-        return roster.Apply(unitId, status) ? InputOutcome.Accepted : InputOutcome.OutOfOrder;
+        return roster.Apply(unitId, status);
     }
 
     private async Task<InputOutcome> ApplyAckAsync(string unitId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)

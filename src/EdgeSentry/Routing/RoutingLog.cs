@@ -17,8 +17,8 @@ internal static partial class RoutingLog
     [LoggerMessage(EventId = 5004, Level = LogLevel.Information, Message = "Incident {IncidentId}: unit {UnitId} reports {State}")]
     public static partial void Acknowledged(ILogger logger, string incidentId, string unitId, string state);
 
-    [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "Rejected {Kind} on unit topic {UnitId}: {Outcome}")]
-    public static partial void InputRejected(ILogger logger, string kind, string unitId, InputOutcome outcome);
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "Rejected {Kind} on unit topic {UnitId}: {Outcome} ({Count} so far)")]
+    public static partial void InputRejected(ILogger logger, string kind, string unitId, InputOutcome outcome, long count);
 
     [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "Forgot incident {IncidentId}: more than {Max} incidents tracked")]
     public static partial void Evicted(ILogger logger, string incidentId, int max);

@@ -39,16 +39,27 @@ public sealed class UnitRoster
 
     public UnitStatus? StatusOf(string unitId) => statuses.TryGetValue(unitId, out UnitStatus? s) ? s : null;
 
-    /// <summary>Takes a status unless it is older than the one held (a retained replay arriving late).</summary>
-    internal bool Apply(string unitId, UnitStatus status)
+    /// <summary>
+    /// Takes a status unless it is older than the one held (a late replay). The same status again is a duplicate:
+    /// the broker re-sends every retained status after each reconnect.
+    /// </summary>
+    internal InputOutcome Apply(string unitId, UnitStatus status)
     {
-        if (statuses.TryGetValue(unitId, out UnitStatus? held) && status.At < held.At)
+        if (statuses.TryGetValue(unitId, out UnitStatus? held))
         {
-            return false;
+            if (status == held)
+            {
+                return InputOutcome.Duplicate;
+            }
+
+            if (status.At < held.At)
+            {
+                return InputOutcome.OutOfOrder;
+            }
         }
 
         statuses[unitId] = status;
-        return true;
+        return InputOutcome.Accepted;
     }
 
     /// <summary>An empty retained message deletes the status: the unit is off duty until it speaks again.</summary>

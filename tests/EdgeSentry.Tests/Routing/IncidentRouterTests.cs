@@ -39,7 +39,7 @@ public sealed class IncidentRouterTests
 
         await f.Router.RouteAsync(f.Incident());
 
-        Assert.Equal("u-near", f.Router.Find("inc-1")!.UnitId);
+        Assert.Equal("u-near", (await f.Router.FindAsync("inc-1"))!.UnitId);
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class IncidentRouterTests
 
         await f.Router.RouteAsync(f.Incident());
 
-        DispatchView view = f.Router.Find("inc-1")!;
+        DispatchView view = (await f.Router.FindAsync("inc-1"))!;
         Assert.Equal("u-far", view.UnitId);
         Assert.InRange(view.DistanceMetres!.Value, 5, 20);
     }
@@ -95,7 +95,7 @@ public sealed class IncidentRouterTests
 
         await f.Router.RouteAsync(f.Incident());
 
-        Assert.Equal("u-mid", f.Router.Find("inc-1")!.UnitId);
+        Assert.Equal("u-mid", (await f.Router.FindAsync("inc-1"))!.UnitId);
     }
 
     [Fact]
@@ -154,8 +154,8 @@ public sealed class IncidentRouterTests
         f.Time.Advance(TimeSpan.FromSeconds(60));
         IReadOnlyList<OutgoingMessage> again = await f.Router.ExpireDueAsync();
         Assert.Contains(again, m => m.Topic == "edgesentry/v1/escalations/street-east");
-        Assert.Equal(3, f.Router.Find("inc-1")!.Level);
-        Assert.Equal("u-far", f.Router.Find("inc-1")!.UnitId);
+        Assert.Equal(3, (await f.Router.FindAsync("inc-1"))!.Level);
+        Assert.Equal("u-far", (await f.Router.FindAsync("inc-1"))!.UnitId);
         Assert.All(again, m => RoutingFixture.Validated(m));
     }
 
@@ -169,8 +169,8 @@ public sealed class IncidentRouterTests
         f.Time.Advance(TimeSpan.FromSeconds(60));
         await f.Router.ExpireDueAsync();
 
-        Assert.Equal(3, f.Router.Find("inc-1")!.Level);
-        Assert.Equal("u-mid", f.Router.Find("inc-1")!.UnitId);
+        Assert.Equal(3, (await f.Router.FindAsync("inc-1"))!.Level);
+        Assert.Equal("u-mid", (await f.Router.FindAsync("inc-1"))!.UnitId);
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public sealed class IncidentRouterTests
         f.Time.Advance(TimeSpan.FromHours(1));
 
         Assert.Empty(await f.Router.ExpireDueAsync());
-        Assert.Equal("accepted", f.Router.Find("inc-1")!.State);
+        Assert.Equal("accepted", (await f.Router.FindAsync("inc-1"))!.State);
     }
 
     [Fact]
@@ -214,7 +214,7 @@ public sealed class IncidentRouterTests
         Assert.Equal(InputOutcome.NotDispatched, await f.AckAsync("u-mid", "inc-1", "accepted"));
 
         Assert.Equal(1, f.Router.AckCount(InputOutcome.NotDispatched));
-        Assert.Equal("dispatched", f.Router.Find("inc-1")!.State);
+        Assert.Equal("dispatched", (await f.Router.FindAsync("inc-1"))!.State);
         Assert.Equal(depth, f.Outbox.Depth);
     }
 
@@ -286,7 +286,7 @@ public sealed class IncidentRouterTests
         Assert.Equal(InputOutcome.OutOfOrder, await f.AckAsync("u-near", "inc-1", "accepted"));
         Assert.Equal(InputOutcome.Accepted, await f.AckAsync("u-near", "inc-1", "resolved"));
 
-        Assert.Equal("resolved", f.Router.Find("inc-1")!.State);
+        Assert.Equal("resolved", (await f.Router.FindAsync("inc-1"))!.State);
         // started: centre, unit, state; then one state per accepted step.
         Assert.Equal(6, f.Outbox.Depth);
     }
@@ -314,6 +314,17 @@ public sealed class IncidentRouterTests
     }
 
     [Fact]
+    public async Task HandleAsync_SameRetainedStatusAgain_DuplicateNotRejected()
+    {
+        await using var f = await RoutingFixture.CreateAsync();
+        var message = new MqttMessage("edgesentry/v1/units/u-near/status", RoutingFixture.StatusJson(true, f.Time.GetUtcNow()), 1, true);
+        Assert.Equal(InputOutcome.Accepted, await f.Router.HandleAsync(message));
+
+        Assert.Equal(InputOutcome.Duplicate, await f.Router.HandleAsync(message));
+        Assert.True(f.Router.Roster.IsOnDuty("u-near", f.Time.GetUtcNow()));
+    }
+
+    [Fact]
     public async Task HandleAsync_EmptyRetainedStatus_UnitOffDuty()
     {
         await using var f = await RoutingFixture.CreateAsync();
@@ -335,8 +346,8 @@ public sealed class IncidentRouterTests
             await f.Router.RouteAsync(f.Incident($"inc-{i}"));
         }
 
-        Assert.Null(f.Router.Find("inc-0"));
-        Assert.NotNull(f.Router.Find("inc-2"));
+        Assert.Null((await f.Router.FindAsync("inc-0")));
+        Assert.NotNull((await f.Router.FindAsync("inc-2")));
         Assert.Equal(1, f.Router.Evicted);
     }
 

@@ -20,7 +20,7 @@ public sealed class UnitInputFuzzTests
         await using var f = await RoutingFixture.CreateAsync();
         await f.OnDutyAsync();
         await f.Router.RouteAsync(f.Incident());
-        DispatchView before = f.Router.Find("inc-1")!;
+        DispatchView before = (await f.Router.FindAsync("inc-1"))!;
         var roster = Snapshot(f);
         long depth = f.Outbox.Depth;
         var random = new Random(20261123);
@@ -43,7 +43,7 @@ public sealed class UnitInputFuzzTests
             Assert.True(outcomes.GetValueOrDefault(expected) > 0, $"no case ended as {expected}");
         }
 
-        DispatchView after = f.Router.Find("inc-1")!;
+        DispatchView after = (await f.Router.FindAsync("inc-1"))!;
         Assert.Equal((before.State, before.UnitId, before.Level, before.Escalations, before.AcceptBy), (after.State, after.UnitId, after.Level, after.Escalations, after.AcceptBy));
         Assert.Equal(roster, Snapshot(f));
         Assert.Equal(depth, f.Outbox.Depth);

@@ -237,6 +237,11 @@ public sealed class EdgeNode : IDisposable
                 ignored.Add("edgeId");
             }
 
+            if (Json(next.Routing) != Json(_options.Routing) || Json(next.Units) != Json(_options.Units))
+            {
+                ignored.Add("routing");
+            }
+
             var wanted = next.Cameras.ToDictionary(c => c.Id, StringComparer.Ordinal);
             var current = Cameras.ToDictionary(c => c.Options.Id, StringComparer.Ordinal);
             var removed = current.Keys.Where(id => !wanted.ContainsKey(id)).ToList();

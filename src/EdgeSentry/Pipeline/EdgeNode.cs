@@ -310,7 +310,7 @@ public sealed class EdgeNode : IDisposable
         }
 
         var engine = new CameraRuleEngine(c.Id, c.Analytics, _labels, _time);
-        var analyzer = new CameraAnalyzer(engine, Alerts!, _time);
+        var analyzer = new CameraAnalyzer(engine, Alerts!, _time, _metrics);
         var lane = Scheduler!.Register(slot, analyzer);
         string topic = $"{AlertTopics.Root}/cameras/{c.Id}/status";
         var publisher = _publisher!;

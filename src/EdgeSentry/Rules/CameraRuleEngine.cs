@@ -239,10 +239,10 @@ public sealed class CameraRuleEngine
         double t = StreamTime(ptsSeconds);
         foreach (var rule in _rules)
         {
-            FlushOne(rule, rule.ZoneState, t, at, sink);
+            EndEpisode(rule, rule.ZoneState, t, at, sink);
             foreach (var state in rule.PerTrack)
             {
-                FlushOne(rule, state, t, at, sink);
+                EndEpisode(rule, state, t, at, sink);
             }
         }
 
@@ -252,7 +252,8 @@ public sealed class CameraRuleEngine
         }
     }
 
-    private void FlushOne(CompiledRule rule, IncidentState state, double t, DateTimeOffset at, IIncidentSink sink)
+    /// <summary>Ends the key's incident if one is open (cooldown from now) and forgets the pending episode.</summary>
+    private void EndEpisode(CompiledRule rule, IncidentState state, double t, DateTimeOffset at, IIncidentSink sink)
     {
         if (state.Open)
         {
@@ -746,15 +747,7 @@ public sealed class CameraRuleEngine
 
         if (!double.IsNaN(state.LastTrue) && t - state.LastTrue >= rule.Hold - TimeSlack)
         {
-            if (state.Open)
-            {
-                Emit(rule, state, IncidentTransition.Ended, t, at, sink);
-                state.Open = false;
-                state.CooldownUntil = t + rule.Cooldown;
-            }
-
-            state.EpisodeSince = double.NaN;
-            state.LastTrue = double.NaN;
+            EndEpisode(rule, state, t, at, sink);
         }
     }
 

@@ -133,13 +133,8 @@ public sealed class ByteTracker : IObjectTracker
                 _filters[t].Correct(detections[d].Box);
                 TrackTable.Matched(ref track, detections[d], d, ptsSeconds, _options.MinHits);
             }
-            else if (track.State == TrackState.Tentative || ptsSeconds - track.LastSeenPts >= _options.LostSeconds)
+            else if (TrackTable.Missed(ref track, ptsSeconds, _options.LostSeconds))
             {
-                track = default;
-            }
-            else
-            {
-                track.State = TrackState.Lost;
                 track.Box = _predicted[t];
             }
         }

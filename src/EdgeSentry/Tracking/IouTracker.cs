@@ -77,17 +77,10 @@ public sealed class IouTracker : IObjectTracker
             {
                 TrackTable.Matched(ref track, detections[d], d, ptsSeconds, _options.MinHits);
             }
-            else if (track.State == TrackState.Tentative)
-            {
-                track = default;
-            }
-            else if (ptsSeconds - track.LastSeenPts >= _options.LostSeconds)
-            {
-                track = default;
-            }
             else
             {
-                track.State = TrackState.Lost;
+                // Lost or gone, the baseline keeps the last box: it has no motion model to coast on.
+                _ = TrackTable.Missed(ref track, ptsSeconds, _options.LostSeconds);
             }
         }
 

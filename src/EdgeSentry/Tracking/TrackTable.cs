@@ -34,6 +34,22 @@ internal static class TrackTable
         }
     }
 
+    /// <summary>
+    /// The track saw nothing this frame: a tentative one dies at once, a confirmed one is lost and dies
+    /// once unseen for <paramref name="lostSeconds"/>. Returns whether it lives on (as lost).
+    /// </summary>
+    public static bool Missed(ref TrackedObject track, double ptsSeconds, double lostSeconds)
+    {
+        if (track.State == TrackState.Tentative || ptsSeconds - track.LastSeenPts >= lostSeconds)
+        {
+            track = default;
+            return false;
+        }
+
+        track.State = TrackState.Lost;
+        return true;
+    }
+
     /// <summary>A new track from detection <paramref name="index"/>: tentative until it has been seen <paramref name="minHits"/> times.</summary>
     public static TrackedObject Born(int id, in EdgeSentry.Detection.Detection detection, int index, double ptsSeconds, int minHits) => new()
     {

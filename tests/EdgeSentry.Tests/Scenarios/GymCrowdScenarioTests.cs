@@ -24,7 +24,7 @@ public class GymCrowdScenarioTests(ITestOutputHelper output)
     private const int Stride = 3;
 
     [Fact]
-    public async Task Crowd_TenPeopleOnTheCourtForThreeSeconds_OneIncidentForTheWholeClip()
+    public async Task Process_CrowdOfTenForThreeSecondsOnTheCourt_OneIncidentForTheWholeClip()
     {
         var clip = await FootageDetections.OfAsync(SharedPaths.Clip("meva_school_gym_crowd_annotated_h264.mp4"), Stride);
         var rules = new CameraRulesDefinition

@@ -46,7 +46,7 @@ public class IndoorLoiteringScenarioTests(ITestOutputHelper output)
     };
 
     [Fact]
-    public async Task Loitering_EightSecondsAtTheTable_OneIncidentPerPerson()
+    public async Task Process_PeopleStayingEightSecondsAtTheTable_OneLoiteringIncidentPerPerson()
     {
         var clip = await Clip();
 
@@ -69,7 +69,7 @@ public class IndoorLoiteringScenarioTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Loitering_FourteenSeconds_OnlyTheThreeLongStays()
+    public async Task Process_LoiteringAfterFourteenSeconds_OnlyTheThreeLongStays()
     {
         var clip = await Clip();
 

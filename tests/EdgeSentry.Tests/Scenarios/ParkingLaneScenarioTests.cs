@@ -58,7 +58,7 @@ public class ParkingLaneScenarioTests(ITestOutputHelper output)
     [Theory]
     [InlineData("only-up")]
     [InlineData("only-down")]
-    public async Task WrongWay_AllowedDirection_OneIncidentPerPassAgainstItNoneAlongIt(string ruleId)
+    public async Task Process_WrongWayRuleForOneDirection_OneIncidentPerPassAgainstItNoneAlongIt(string ruleId)
     {
         var clip = await Clip();
 
@@ -80,7 +80,7 @@ public class ParkingLaneScenarioTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task LineCrossing_AcrossTheLane_CountsTwoPassesEachWay()
+    public async Task LineCrossings_LineAcrossTheLane_TwoPassesEachWay()
     {
         var clip = await Clip();
 

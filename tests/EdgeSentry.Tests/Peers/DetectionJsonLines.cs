@@ -1,13 +1,14 @@
+using System.Text;
 using System.Text.Json;
 using EdgeSentry.Detection;
 using EdgeSentry.Tracking;
 
-namespace EdgeSentry.Tests.Tracking;
+namespace EdgeSentry.Tests.Peers;
 
 /// <summary>
-/// Reads <c>edgesentry detect --json</c> output (one object per frame:
-/// <c>{"frame":N,"ptsSeconds":S,"detections":[{"label":"person","classId":0,"score":0.81,"box":[x1,y1,x2,y2]}]}</c>)
-/// into recorded frames for tracker and rule replays.
+/// The <c>edgesentry detect --json</c> contract (one object per frame:
+/// <c>{"frame":N,"ptsSeconds":S,"detections":[{"label":"person","classId":0,"score":0.81,"box":[x1,y1,x2,y2]}]}</c>):
+/// written for compare_golden.py, read back into recorded frames for tracker and rule replays.
 /// </summary>
 public static class DetectionJsonLines
 {
@@ -47,5 +48,37 @@ public static class DetectionJsonLines
         }
 
         return frames;
+    }
+
+    /// <summary>One frame as a JSON line (the input compare_golden.py reads).</summary>
+    public static string Frame(int frame, double ptsSeconds, IReadOnlyList<global::EdgeSentry.Detection.Detection> detections, IReadOnlyList<string> labels)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("frame", frame);
+            w.WriteNumber("ptsSeconds", ptsSeconds);
+            w.WriteStartArray("detections");
+            foreach (var d in detections)
+            {
+                w.WriteStartObject();
+                w.WriteString("label", labels[d.ClassId]);
+                w.WriteNumber("classId", d.ClassId);
+                w.WriteNumber("score", Math.Round(d.Score, 4));
+                w.WriteStartArray("box");
+                w.WriteNumberValue(Math.Round(d.Box.X1, 1));
+                w.WriteNumberValue(Math.Round(d.Box.Y1, 1));
+                w.WriteNumberValue(Math.Round(d.Box.X2, 1));
+                w.WriteNumberValue(Math.Round(d.Box.Y2, 1));
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 }

@@ -50,33 +50,13 @@ public static class DetectionJsonLines
         return frames;
     }
 
-    /// <summary>One frame as a JSON line (the input compare_golden.py reads).</summary>
+    /// <summary>One frame as a JSON line, written by the product's own contract writer.</summary>
     public static string Frame(int frame, double ptsSeconds, IReadOnlyList<global::EdgeSentry.Detection.Detection> detections, IReadOnlyList<string> labels)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream))
         {
-            w.WriteStartObject();
-            w.WriteNumber("frame", frame);
-            w.WriteNumber("ptsSeconds", ptsSeconds);
-            w.WriteStartArray("detections");
-            foreach (var d in detections)
-            {
-                w.WriteStartObject();
-                w.WriteString("label", labels[d.ClassId]);
-                w.WriteNumber("classId", d.ClassId);
-                w.WriteNumber("score", Math.Round(d.Score, 4));
-                w.WriteStartArray("box");
-                w.WriteNumberValue(Math.Round(d.Box.X1, 1));
-                w.WriteNumberValue(Math.Round(d.Box.Y1, 1));
-                w.WriteNumberValue(Math.Round(d.Box.X2, 1));
-                w.WriteNumberValue(Math.Round(d.Box.Y2, 1));
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
+            global::EdgeSentry.Detection.DetectionJson.WriteFrame(w, frame, ptsSeconds, detections.ToArray(), labels);
         }
 
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";

@@ -47,7 +47,7 @@ for _ in range(300):
         time.sleep(0.2)
 PY
 timeout $(( minutes * 60 + 20 )) mosquitto_sub -h 127.0.0.1 -p "$port" -t 'edgesentry/v1/edges/soak/stats' > "$work/stats.jsonl" || true
-kill -INT $svc; wait $svc || true
+kill -TERM $svc; wait $svc || true   # SIGINT is ignored by background jobs of a non-interactive shell
 /usr/bin/python3 - "$work/stats.jsonl" "$minutes" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
@@ -56,10 +56,10 @@ if len(rows) < 6:
 warm = max(1, len(rows) // 10)          # first ~10 % is warm-up (JIT, pools, ORT arena)
 first, last = rows[warm], rows[-1]
 def mb(b): return b / 1048576
-print(f"{'t':>5} {'rss MB':>8} {'heap MB':>8} {'threads':>7} {'frames':>8} {'stored':>6} {'p99 age ms':>10}")
+print(f"{'t':>5} {'rss MB':>8} {'heap MB':>8} {'gc MB':>7} {'gen0':>5} {'alloc MB':>8} {'threads':>7} {'frames':>8} {'stored':>6} {'p99 age ms':>10}")
 for i, r in enumerate(rows):
     p = r["process"]; ages = max(c["frameAgeP99Ms"] for c in r["cameras"])
-    print(f"{(i+1)*10:>5} {mb(p['rssBytes']):8.1f} {mb(p['managedHeapBytes']):8.1f} {p['threads']:7d} {r['framesProcessed']:8d} {r['alertsStored']:6d} {ages:10.1f}")
+    print(f"{(i+1)*10:>5} {mb(p['rssBytes']):8.1f} {mb(p['managedHeapBytes']):8.1f} {mb(p['gcCommittedBytes']):7.1f} {p['gen0Collections']:5d} {mb(p['allocatedBytes']):8.1f} {p['threads']:7d} {r['framesProcessed']:8d} {r['alertsStored']:6d} {ages:10.1f}")
 rss = (last["process"]["rssBytes"] - first["process"]["rssBytes"]) / first["process"]["rssBytes"]
 # The managed heap saw-tooths with GC: compare the minimum of the first and last fifths.
 n = max(1, (len(rows) - warm) // 5)

@@ -64,6 +64,12 @@ public sealed record LayoutResult
     /// <summary>The decoders' combined decode-only frames/s is below the session-only frames/s.</summary>
     public required bool DecodeLimited { get; init; }
 
+    /// <summary>
+    /// 1 / (1 / decode-only fps + 1 / session-only fps): the end-to-end rate if decoding and inference each
+    /// need the whole CPU for their share of every frame, as they do when both are CPU-bound on the same cores.
+    /// </summary>
+    public required double SharedCpuCeilingFramesPerSecond { get; init; }
+
     public required string Verdict { get; init; }
 
     public required IReadOnlyList<StageLatency> Stages { get; init; }

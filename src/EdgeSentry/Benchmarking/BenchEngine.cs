@@ -114,9 +114,14 @@ public sealed class BenchEngine
 
                 manifest = detectors[0].Manifest;
                 WarmUp(detectors, clips[0].Info);
-                var (runs, sessionFps) = SessionOnly(name, layout, detectors, ct);
+                // Session-only is split around the end-to-end run, so a change in the neighbours' load during the
+                // run weighs on both numbers alike.
+                int firstHalf = (settings.SessionRuns + 1) / 2;
+                var before = SessionOnly(name, layout, detectors, firstHalf, "before", ct);
                 var samples = new SampleFrames(clips, detectors[0].Labels);
-                var result = EndToEnd(name, layout, detectors, clips, decodeOnly, sessionFps, runs, samples, ct);
+                var e2e = EndToEnd(name, layout, detectors, clips, decodeOnly, samples, ct);
+                var after = SessionOnly(name, layout, detectors, Math.Max(1, settings.SessionRuns - firstHalf), "after", ct);
+                var result = Compose(e2e, before, after, decodeOnly);
                 if (bestSamples is null || result.EndToEndFramesPerSecond > layouts.Max(l => l.EndToEndFramesPerSecond))
                 {
                     bestSamples = samples;
@@ -170,10 +175,9 @@ public sealed class BenchEngine
     }
 
     /// <summary>Just Infer() on the pre-filled input, K threads at once, a fixed number of runs each.</summary>
-    private (long Runs, double FramesPerSecond) SessionOnly(string model, BenchLayout layout, List<OnnxObjectDetector> detectors, CancellationToken ct)
+    private SessionTiming SessionOnly(string model, BenchLayout layout, List<OnnxObjectDetector> detectors, int runs, string when, CancellationToken ct)
     {
-        int runs = settings.SessionRuns;
-        progress?.Start($"{model} {layout} session-only", (long)runs * detectors.Count);
+        progress?.Start($"{model} {layout} session-only ({when})", (long)runs * detectors.Count);
         using var go = new Barrier(detectors.Count + 1);
         var threads = new List<Thread>();
         var errors = new Exception?[detectors.Count];
@@ -202,12 +206,38 @@ public sealed class BenchEngine
         }
 
         go.SignalAndWait(ct);
+        var cpu = CpuClock.Now();
         long start = Stopwatch.GetTimestamp();
         threads.ForEach(t => t.Join());
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var used = CpuClock.Now() - cpu;
         ThrowFirst(errors);
-        long total = (long)runs * detectors.Count;
-        return (total, Math.Round(total / seconds, 2));
+        return new SessionTiming((long)runs * detectors.Count, seconds, used.SelfMs);
+    }
+
+    private static LayoutResult Compose(LayoutResult e2e, SessionTiming before, SessionTiming after, DecodeOnlyResult decodeOnly)
+    {
+        long runs = before.Runs + after.Runs;
+        double sessionFps = Math.Round(runs / (before.Seconds + after.Seconds), 2);
+        double fps = e2e.EndToEndFramesPerSecond;
+        double ratio = Math.Round(fps / sessionFps, 3);
+        bool decodeLimited = decodeOnly.FramesPerSecond < sessionFps;
+        double ceiling = Math.Round(1 / ((1 / decodeOnly.FramesPerSecond) + (1 / sessionFps)), 2);
+        double sessionCpu = CpuClock.Available ? Math.Round((before.CpuMs + after.CpuMs) / runs, 3) : 0;
+        double cpuRatio = e2e.EndToEndCpuMsPerFrame > 0 ? Math.Round(sessionCpu / e2e.EndToEndCpuMsPerFrame, 3) : 0;
+        return e2e with
+        {
+            SessionOnlyRuns = runs,
+            SessionOnlyFramesPerSecond = sessionFps,
+            SessionOnlyBeforeFramesPerSecond = Math.Round(before.Runs / before.Seconds, 2),
+            SessionOnlyAfterFramesPerSecond = Math.Round(after.Runs / after.Seconds, 2),
+            SessionOnlyCpuMsPerFrame = sessionCpu,
+            CpuRatio = cpuRatio,
+            Ratio = ratio,
+            DecodeLimited = decodeLimited,
+            SharedCpuCeilingFramesPerSecond = ceiling,
+            Verdict = Verdict(fps, sessionFps, ratio, decodeOnly, decodeLimited, ceiling),
+        };
     }
 
     private DecodeOnlyResult DecodeOnly(List<ClipSource> clips, CancellationToken ct)
@@ -215,6 +245,7 @@ public sealed class BenchEngine
         progress?.Start("decode-only (all clips in parallel)", 0);
         var counts = new long[clips.Count];
         var errors = new Exception?[clips.Count];
+        var cpu = CpuClock.Now();
         long start = Stopwatch.GetTimestamp();
         var threads = clips.Select((clip, i) =>
         {
@@ -252,15 +283,17 @@ public sealed class BenchEngine
         }).ToList();
         threads.ForEach(t => t.Join());
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var used = CpuClock.Now() - cpu;
         ThrowFirst(errors);
         var perClip = clips.Select((c, i) => new ClipFrames(c.Name, c.Info.Width, c.Info.Height, counts[i])).ToList();
         long frames = counts.Sum();
-        return new DecodeOnlyResult(perClip, frames, Math.Round(seconds, 3), Math.Round(frames / seconds, 2));
+        double cpuPerFrame = CpuClock.Available ? Math.Round((used.SelfMs + used.ChildrenMs) / frames, 3) : 0;
+        return new DecodeOnlyResult(perClip, frames, Math.Round(seconds, 3), Math.Round(frames / seconds, 2), cpuPerFrame);
     }
 
     private LayoutResult EndToEnd(
         string model, BenchLayout layout, List<OnnxObjectDetector> detectors, List<ClipSource> clips,
-        DecodeOnlyResult decodeOnly, double sessionFps, long sessionRuns, SampleFrames samples, CancellationToken ct)
+        DecodeOnlyResult decodeOnly, SampleFrames samples, CancellationToken ct)
     {
         progress?.Start($"{model} {layout} end-to-end", decodeOnly.Frames);
         int k = detectors.Count;
@@ -289,6 +322,7 @@ public sealed class BenchEngine
         var processed = Enumerable.Range(0, k).Select(_ => new long[clips.Count]).ToList();
         int readersLeft = clips.Count;
 
+        var cpu = CpuClock.Now();
         long start = Stopwatch.GetTimestamp();
         var readers = clips.Select((clip, i) =>
         {
@@ -393,6 +427,7 @@ public sealed class BenchEngine
         readers.ForEach(t => t.Join());
         workers.ForEach(t => t.Join());
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var used = CpuClock.Now() - cpu;
         pools.ForEach(p => p.Dispose());
         ThrowFirst(readErrors);
         ThrowFirst(workerErrors);
@@ -400,9 +435,6 @@ public sealed class BenchEngine
         long frames = processed.Sum(p => p.Sum());
         long decodedFrames = decoded.Sum();
         double fps = Math.Round(frames / seconds, 2);
-        double ratio = Math.Round(fps / sessionFps, 3);
-        bool decodeLimited = decodeOnly.FramesPerSecond < sessionFps;
-        double ceiling = Math.Round(1 / ((1 / decodeOnly.FramesPerSecond) + (1 / sessionFps)), 2);
         var labels = detectors[0].Labels;
         var classCounts = new SortedDictionary<string, long>(StringComparer.Ordinal);
         for (int c = 0; c < classes; c++)
@@ -419,17 +451,19 @@ public sealed class BenchEngine
             Layout = layout.ToString(),
             Workers = layout.Workers,
             Threads = layout.Threads,
-            SessionOnlyRuns = sessionRuns,
-            SessionOnlyFramesPerSecond = sessionFps,
+            SessionOnlyRuns = 0,
+            SessionOnlyFramesPerSecond = 0,
             Frames = frames,
             FramesDecoded = decodedFrames,
             FramesPerClip = clips.Select((c, i) => new ClipFrames(c.Name, c.Info.Width, c.Info.Height, processed.Sum(p => p[i]))).ToList(),
             Seconds = Math.Round(seconds, 3),
             EndToEndFramesPerSecond = fps,
-            Ratio = ratio,
-            DecodeLimited = decodeLimited,
-            SharedCpuCeilingFramesPerSecond = ceiling,
-            Verdict = Verdict(fps, sessionFps, ratio, decodeOnly, decodeLimited, ceiling),
+            EndToEndCpuMsPerFrame = CpuClock.Available && frames > 0 ? Math.Round((used.SelfMs + used.ChildrenMs) / frames, 3) : 0,
+            DecoderCpuMsPerFrame = CpuClock.Available && frames > 0 ? Math.Round(used.ChildrenMs / frames, 3) : 0,
+            Ratio = 0,
+            DecodeLimited = false,
+            SharedCpuCeilingFramesPerSecond = 0,
+            Verdict = string.Empty,
             Stages =
             [
                 LatencySamples.Summarise("decode read (reader blocked in ffmpeg pipe)", read),
@@ -498,6 +532,8 @@ public sealed class BenchEngine
     }
 
     private readonly record struct QueuedFrame(Frame Frame, int Clip);
+
+    private readonly record struct SessionTiming(long Runs, double Seconds, double CpuMs);
 }
 
 /// <summary>One clip of the set, probed once.</summary>

@@ -30,7 +30,8 @@ public sealed record BenchReport
 public sealed record ClipFrames(string Clip, int Width, int Height, long Frames);
 
 /// <summary>All clips decoded in parallel to nothing (no detection): the decoders' combined ceiling.</summary>
-public sealed record DecodeOnlyResult(IReadOnlyList<ClipFrames> Clips, long Frames, double Seconds, double FramesPerSecond);
+/// <param name="CpuMsPerFrame">CPU of the decoders and the readers per frame (0 where /proc is missing).</param>
+public sealed record DecodeOnlyResult(IReadOnlyList<ClipFrames> Clips, long Frames, double Seconds, double FramesPerSecond, double CpuMsPerFrame);
 
 public sealed record StageLatency(string Stage, double P50Ms, double P95Ms, double P99Ms, double MeanMs, long Samples);
 
@@ -45,7 +46,24 @@ public sealed record LayoutResult
 
     public required long SessionOnlyRuns { get; init; }
 
+    /// <summary>Over both halves: the runs before and the runs after the end-to-end run.</summary>
     public required double SessionOnlyFramesPerSecond { get; init; }
+
+    public double SessionOnlyBeforeFramesPerSecond { get; init; }
+
+    public double SessionOnlyAfterFramesPerSecond { get; init; }
+
+    /// <summary>Process CPU per session-only run (steadier than wall time on a shared box).</summary>
+    public double SessionOnlyCpuMsPerFrame { get; init; }
+
+    /// <summary>CPU per end-to-end frame: this process plus the ffmpeg decoders.</summary>
+    public double EndToEndCpuMsPerFrame { get; init; }
+
+    /// <summary>The ffmpeg decoders' share of <see cref="EndToEndCpuMsPerFrame"/>.</summary>
+    public double DecoderCpuMsPerFrame { get; init; }
+
+    /// <summary>Session-only CPU per frame over end-to-end CPU per frame: the ratio with the neighbours' load taken out.</summary>
+    public double CpuRatio { get; init; }
 
     public required long Frames { get; init; }
 

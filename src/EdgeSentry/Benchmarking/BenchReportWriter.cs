@@ -32,30 +32,33 @@ public static class BenchReportWriter
             s.AppendLine(c, $"| {clip.Clip} | {clip.Width}x{clip.Height} | {clip.Frames} |");
         }
 
-        s.AppendLine().AppendLine(c, $"{r.DecodeOnly.Frames} frames in {r.DecodeOnly.Seconds:0.00} s = **{r.DecodeOnly.FramesPerSecond:0.0} frames/s** combined.").AppendLine();
+        s.AppendLine().AppendLine(c, $"{r.DecodeOnly.Frames} frames in {r.DecodeOnly.Seconds:0.00} s = **{r.DecodeOnly.FramesPerSecond:0.0} frames/s** combined ({r.DecodeOnly.CpuMsPerFrame:0.00} CPU ms per frame).").AppendLine();
         s.AppendLine("## Summary (main run per model)").AppendLine();
-        s.AppendLine("| model | layout (KxT) | frames | end-to-end fps | session-only fps | ratio | decode-only fps | shared-CPU ceiling fps | limit |");
-        s.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---|");
+        s.AppendLine("| model | layout (KxT) | frames | end-to-end fps | session-only fps | ratio | CPU ratio | decode-only fps | shared-CPU ceiling fps | limit |");
+        s.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var m in r.Models)
         {
             var x = m.Main;
-            s.AppendLine(c, $"| {m.Model} | {x.Layout} | {x.Frames} | {x.EndToEndFramesPerSecond:0.0} | {x.SessionOnlyFramesPerSecond:0.0} | {x.Ratio:0.00} | {r.DecodeOnly.FramesPerSecond:0.0} | {x.SharedCpuCeilingFramesPerSecond:0.0} | {(x.DecodeLimited ? "decode" : "inference")} |");
+            s.AppendLine(c, $"| {m.Model} | {x.Layout} | {x.Frames} | {x.EndToEndFramesPerSecond:0.0} | {x.SessionOnlyFramesPerSecond:0.0} | {x.Ratio:0.00} | {x.CpuRatio:0.00} | {r.DecodeOnly.FramesPerSecond:0.0} | {x.SharedCpuCeilingFramesPerSecond:0.0} | {(x.DecodeLimited ? "decode" : "inference")} |");
         }
 
         foreach (var m in r.Models)
         {
             s.AppendLine().AppendLine(c, $"## {m.Model} ({m.Family}, input {m.InputWidth}x{m.InputHeight})").AppendLine();
             s.AppendLine("Layouts tried (K sessions x T intra-op threads):").AppendLine();
-            s.AppendLine("| layout | session-only fps | end-to-end fps | ratio | seconds |").AppendLine("|---|---:|---:|---:|---:|");
+            s.AppendLine("| layout | session-only fps | end-to-end fps | ratio | CPU ratio | seconds |").AppendLine("|---|---:|---:|---:|---:|---:|");
             foreach (var l in m.Layouts)
             {
                 string mark = l.Layout == m.ChosenLayout ? " (chosen)" : string.Empty;
-                s.AppendLine(c, $"| {l.Layout}{mark} | {l.SessionOnlyFramesPerSecond:0.0} | {l.EndToEndFramesPerSecond:0.0} | {l.Ratio:0.00} | {l.Seconds:0.00} |");
+                s.AppendLine(c, $"| {l.Layout}{mark} | {l.SessionOnlyFramesPerSecond:0.0} | {l.EndToEndFramesPerSecond:0.0} | {l.Ratio:0.00} | {l.CpuRatio:0.00} | {l.Seconds:0.00} |");
             }
 
             var x = m.Main;
             s.AppendLine().AppendLine(c, $"Main run {x.Layout}: {x.Frames} frames processed of {x.FramesDecoded} decoded ({string.Join(", ", x.FramesPerClip.Select(f => string.Create(c, $"{f.Clip}: {f.Frames}")))}).");
             s.AppendLine().AppendLine(x.Verdict + ".").AppendLine();
+            s.AppendLine(c, $"Session-only {x.SessionOnlyRuns} runs: {x.SessionOnlyBeforeFramesPerSecond:0.0} frames/s before and {x.SessionOnlyAfterFramesPerSecond:0.0} after the end-to-end run. " +
+                $"CPU per frame: session-only {x.SessionOnlyCpuMsPerFrame:0.00} ms, end-to-end {x.EndToEndCpuMsPerFrame:0.00} ms (of which ffmpeg {x.DecoderCpuMsPerFrame:0.00} ms); CPU ratio {x.CpuRatio:0.00}.");
+            s.AppendLine();
             s.AppendLine("| stage | p50 ms | p95 ms | p99 ms | mean ms | samples |").AppendLine("|---|---:|---:|---:|---:|---:|");
             foreach (var st in x.Stages)
             {

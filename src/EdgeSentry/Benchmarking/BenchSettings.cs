@@ -16,8 +16,8 @@ public sealed record BenchSettings
     /// <summary>Stop every clip after this many frames (null = all frames).</summary>
     public int? MaxFrames { get; init; }
 
-    /// <summary>Session-only runs per worker.</summary>
-    public int SessionRuns { get; init; } = 100;
+    /// <summary>Session-only runs per worker, half before and half after the end-to-end run.</summary>
+    public int SessionRuns { get; init; } = 200;
 
     /// <summary>Untimed runs per session before any timing, so first-run allocation is not measured.</summary>
     public int WarmupRuns { get; init; } = 3;

@@ -21,7 +21,7 @@ internal static class BenchCommand
         var layouts = new Option<string?>("--layouts") { Description = "auto (tries 1x1, 1x2, 2x1 and keeps the best) or a list of KxT layouts, e.g. 1x2,2x1." };
         var maxFrames = new Option<int?>("--max-frames") { Description = "At most this many frames per clip (default: all)." };
         var batch = new Option<int?>("--batch") { Description = "Also compare N frames per Run with N single runs (models with a dynamic batch dimension)." };
-        var runs = new Option<int>("--session-runs") { Description = "Session-only runs per session.", DefaultValueFactory = _ => 100 };
+        var runs = new Option<int>("--session-runs") { Description = "Session-only runs per session (half before, half after the end-to-end run).", DefaultValueFactory = _ => 200 };
         var command = new Command("bench", "Measure detectors on footage: throughput, per-stage latency, detections; writes a report.")
         {
             models, footage, output, workers, threads, layouts, maxFrames, batch, runs,
@@ -38,7 +38,7 @@ internal static class BenchCommand
                     Layouts = Layouts(parse.GetValue(layouts), parse.GetValue(workers), parse.GetValue(threads)),
                     MaxFrames = Positive(parse.GetValue(maxFrames), "--max-frames"),
                     BatchSize = parse.GetValue(batch),
-                    SessionRuns = Positive(parse.GetValue(runs), "--session-runs") ?? 100,
+                    SessionRuns = Positive(parse.GetValue(runs), "--session-runs") ?? 200,
                 };
                 using var progress = new BenchProgress(Console.Error);
                 var report = await new BenchEngine(settings, progress).RunAsync(ct);

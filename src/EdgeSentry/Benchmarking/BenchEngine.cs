@@ -236,7 +236,9 @@ public sealed class BenchEngine
             Ratio = ratio,
             DecodeLimited = decodeLimited,
             SharedCpuCeilingFramesPerSecond = ceiling,
-            Verdict = Verdict(fps, sessionFps, ratio, decodeOnly, decodeLimited, ceiling),
+            Verdict = Verdict(fps, sessionFps, ratio, decodeOnly, decodeLimited, ceiling) + (ratio > 1
+                ? string.Create(CultureInfo.InvariantCulture, $". A wall-clock ratio above 1 means the neighbours' load changed the CPU share between the phases (the end-to-end run has more runnable threads, so it gets a larger share of a busy box); the CPU ratio {cpuRatio:0.00} (CPU ms per session-only run over CPU ms per end-to-end frame incl. ffmpeg) does not depend on that share")
+                : string.Empty),
         };
     }
 

@@ -6,9 +6,10 @@ namespace EdgeSentry.Benchmarking;
 public readonly record struct BenchLayout(int Workers, int Threads)
 {
     /// <summary>
-    /// The documented default for every model on this 2-core box: two 1-thread sessions. STACK.md and the
-    /// bench's own layout trials (models/README.md numbers in the lead's note) show ORT's intra-op threading
-    /// gains little on these small models, while two independent sessions nearly double the runs per second.
+    /// The documented default for every model on this 2-core box: two 1-thread sessions. STACK.md (one
+    /// 2-thread yolox_nano session ≈ 110 runs/s, two 1-thread sessions ≈ 200) and the bench's own
+    /// <c>--layouts auto</c> trials agree: intra-op threading gains little on these small models, while two
+    /// independent sessions use both cores. Override per run with --workers/--threads or --layouts.
     /// </summary>
     public static BenchLayout Default { get; } = new(2, 1);
 

@@ -38,6 +38,12 @@ public class BenchEngineTests
         Assert.True(main.EndToEndFramesPerSecond > 0);
         Assert.True(main.SessionOnlyFramesPerSecond > 0);
         Assert.InRange(main.Ratio, 0.001, 1.5);
+        Assert.True(main.SessionOnlyBeforeFramesPerSecond > 0 && main.SessionOnlyAfterFramesPerSecond > 0);
+        Assert.True(main.SessionOnlyCpuMsPerFrame > 0);
+        Assert.True(main.EndToEndCpuMsPerFrame > main.DecoderCpuMsPerFrame, $"{main.EndToEndCpuMsPerFrame} vs ffmpeg {main.DecoderCpuMsPerFrame}");
+        Assert.True(main.DecoderCpuMsPerFrame > 0, "the reaped ffmpeg decoders' CPU must be counted");
+        Assert.InRange(main.CpuRatio, 0.001, 1.5);
+        Assert.True(report.DecodeOnly.CpuMsPerFrame > 0);
         Assert.Equal(6, main.Stages.Count);
         foreach (var stage in main.Stages)
         {

@@ -68,10 +68,14 @@ public static class BenchReportWriter
             s.AppendLine().AppendLine("Detections per class: " + (x.DetectionsPerClass.Count == 0
                 ? "none."
                 : string.Join(", ", x.DetectionsPerClass.OrderByDescending(p => p.Value).Select(p => string.Create(c, $"{p.Key} {p.Value}"))) + "."));
-            if (m.Batch is { } b)
+            if (m.Batch is { Measured: false } nb)
             {
-                s.AppendLine().AppendLine(c, $"Batching (one session, {b.Threads} thread(s), batch {b.BatchSize}): single {b.SingleRunsPerSecond:0.0} runs/s = frames/s; " +
-                    $"batched {b.BatchRunsPerSecond:0.0} runs/s = {b.BatchFramesPerSecond:0.0} frames/s. {b.Verdict}.");
+                s.AppendLine().AppendLine(c, $"Batching (batch {nb.BatchSize}): {nb.Verdict}.");
+            }
+            else if (m.Batch is { } b)
+            {
+                s.AppendLine().AppendLine(c, $"Batching (one session, {b.Threads} thread(s), batch {b.BatchSize}): single {b.SingleRunsPerSecond:0.0} runs/s = frames/s, {b.SingleCpuMsPerFrame:0.00} CPU ms per frame; " +
+                    $"batched {b.BatchRunsPerSecond:0.0} runs/s = {b.BatchFramesPerSecond:0.0} frames/s, {b.BatchCpuMsPerFrame:0.00} CPU ms per frame. {b.Verdict}.");
             }
 
             if (x.SampleFrames.Count > 0)

@@ -112,7 +112,7 @@ public class BenchEngineTests
             Footage = [SharedPaths.Clip("intel_worker_zone_preview_h264.mp4")],
             OutDirectory = Directory.CreateTempSubdirectory("edgesentry-bench-").FullName,
             MaxFrames = 8,
-            SessionRuns = 8,
+            SessionRuns = 16,
             BatchSize = 4,
             Layouts = [new BenchLayout(1, 1)],
         };
@@ -125,6 +125,9 @@ public class BenchEngineTests
         Assert.True(batch.SingleRunsPerSecond > 0, batch.Verdict);
         Assert.True(batch.BatchRunsPerSecond > 0, batch.Verdict);
         Assert.Equal(batch.BatchRunsPerSecond * 4, batch.BatchFramesPerSecond, 1);
-        Assert.Contains("frames/s", batch.Verdict, StringComparison.Ordinal);
+        Assert.True(batch.Measured);
+        Assert.True(batch.SingleCpuMsPerFrame > 0 && batch.BatchCpuMsPerFrame > 0, batch.Verdict);
+        Assert.Equal(batch.SingleCpuMsPerFrame / batch.BatchCpuMsPerFrame, batch.Speedup, 1);
+        Assert.Contains("CPU ms per frame", batch.Verdict, StringComparison.Ordinal);
     }
 }

@@ -76,7 +76,10 @@ public sealed class BenchProgress : IDisposable
         int filled = (int)Math.Round(fraction * BarWidth);
         double seconds = TimeProvider.System.GetElapsedTime(phaseStarted).TotalSeconds;
         string rate = seconds > 0 ? (d / seconds).ToString("0.0", CultureInfo.InvariantCulture) : "-";
-        string line = string.Create(CultureInfo.InvariantCulture, $"{phase,-44} [{new string('#', filled)}{new string('.', BarWidth - filled)}] {d}/{t} {rate}/s");
+        // A phase whose size is not known yet (decode-only counts the frames) shows the count alone.
+        string line = t > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{phase,-44} [{new string('#', filled)}{new string('.', BarWidth - filled)}] {d}/{t} {rate}/s")
+            : string.Create(CultureInfo.InvariantCulture, $"{phase,-44} {Interlocked.Read(ref done)} {rate}/s");
         output.Write('\r' + line.PadRight(lastLength));
         output.Flush();
         lastLength = line.Length;

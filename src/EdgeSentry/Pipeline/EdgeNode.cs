@@ -387,7 +387,7 @@ public sealed class EdgeNode : IDisposable
                 Scheduler?.FramesProcessed ?? 0,
                 Alerts?.Stored ?? 0,
                 Outbox?.Depth ?? 0,
-                ProcessStatsPayload.Sample(),
+                ProcessStatsPayload.Sample(_options.StatsMeasureLiveHeap),
                 Cameras.Select(c => new CameraStatsPayload(
                     c.Options.Id, c.Source.State.ToWire(), c.Source.FramesDecoded, c.Slot.Dropped, c.Lane.Processed,
                     c.Source.Reconnects, c.Source.Stalls, Round(c.Lane.FrameAge.Percentile(50)), Round(c.Lane.FrameAge.Percentile(99)),

@@ -26,8 +26,13 @@ public sealed record CameraStatsPayload(string CameraId, string State, long Fram
 /// </remarks>
 public sealed record ProcessStatsPayload(long RssBytes, long ManagedHeapBytes, long AllocatedBytes, long GcCommittedBytes, int Gen0Collections, int Gen2Collections, int Threads, double CpuSeconds)
 {
-    public static ProcessStatsPayload Sample()
+    public static ProcessStatsPayload Sample(bool measureLiveHeap = false)
     {
+        if (measureLiveHeap)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
+
         using var self = System.Diagnostics.Process.GetCurrentProcess();
         var gc = GC.GetGCMemoryInfo();
         return new ProcessStatsPayload(

@@ -11,6 +11,7 @@ public static class Program
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DetectCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root.Parse(args).InvokeAsync();
     }
 }

@@ -87,7 +87,7 @@ internal static class DetectCommand
                 if (asJson)
                 {
                     line.Reset();
-                    WriteJson(line.Writer, frames, pts, results.AsSpan(0, n), labels);
+                    DetectionJson.WriteFrame(line.Writer, frames, pts, results.AsSpan(0, n), labels);
                     stdout.Write(line.Written);
                 }
                 else
@@ -138,32 +138,6 @@ internal static class DetectCommand
         encoder?.Finish();
         Console.Error.WriteLine($"{frames} frame(s), {objects} detection(s), model {Path.GetFileName(modelPath)}; detections by {Path.GetFileName(modelPath)} on {Path.GetFileName(UrlRedactor.Redact(inputPath))} (see the model's and footage's licences in shared/)");
         return 0;
-    }
-
-    internal static void WriteJson(Utf8JsonWriter w, long frame, double pts, ReadOnlySpan<Detection.Detection> detections, IReadOnlyList<string> labels)
-    {
-        w.WriteStartObject();
-        w.WriteNumber("frame", frame);
-        w.WriteNumber("ptsSeconds", Math.Round(pts, 6));
-        w.WriteStartArray("detections");
-        foreach (var d in detections)
-        {
-            w.WriteStartObject();
-            w.WriteString("label", labels[d.ClassId]);
-            w.WriteNumber("classId", d.ClassId);
-            w.WriteNumber("score", Math.Round(d.Score, 4));
-            w.WriteStartArray("box");
-            w.WriteNumberValue(Math.Round(d.Box.X1, 2));
-            w.WriteNumberValue(Math.Round(d.Box.Y1, 2));
-            w.WriteNumberValue(Math.Round(d.Box.X2, 2));
-            w.WriteNumberValue(Math.Round(d.Box.Y2, 2));
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.Flush();
     }
 
     /// <summary>A reusable JSON line buffer (one writer over one growing buffer).</summary>

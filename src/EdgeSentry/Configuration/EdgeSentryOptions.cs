@@ -23,6 +23,12 @@ public sealed class EdgeSentryOptions
     /// <summary>Seconds between stats messages on edgesentry/v1/edges/{edgeId}/stats.</summary>
     public double StatsIntervalSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Soak checks only: a full, compacting GC before each stats sample, so the heap figure is the live heap
+    /// (between collections the heap only shows what was allocated since). Costs a pause per sample.
+    /// </summary>
+    public bool StatsMeasureLiveHeap { get; set; }
+
     /// <summary>Optional: route incidents to the nearest on-duty unit (needs a grid map and <see cref="Units"/>).</summary>
     public RoutingSection? Routing { get; set; }
 

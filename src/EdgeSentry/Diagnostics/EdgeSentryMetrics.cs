@@ -18,7 +18,7 @@ public sealed class EdgeSentryMetrics
         FramesProcessed = Meter.CreateCounter<long>("edgesentry.frames.processed", "{frame}", "Frames through detection, tracking and rules");
         InferenceLatency = Meter.CreateHistogram<double>("edgesentry.inference.duration", "ms", "Preprocess + model run + decode per frame");
         FrameAge = Meter.CreateHistogram<double>("edgesentry.frame.age", "ms", "Captured to rules evaluated, per frame");
-        AlertLatency = Meter.CreateHistogram<double>("edgesentry.alert.latency", "ms", "Frame captured to incident acknowledged by the broker");
+        AlertLatency = Meter.CreateHistogram<double>("edgesentry.alert.latency", "ms", "Frame captured to incident committed to the durable outbox");
         Incidents = Meter.CreateCounter<long>("edgesentry.incidents", "{incident}", "Incident transitions produced");
         Reconnects = Meter.CreateCounter<long>("edgesentry.camera.reconnects", "{reconnect}", "Decoder restarts");
         Stalls = Meter.CreateCounter<long>("edgesentry.camera.stalls", "{stall}", "Decoders killed by the watchdog");

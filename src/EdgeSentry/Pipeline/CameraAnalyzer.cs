@@ -26,12 +26,18 @@ public sealed class CameraAnalyzer : IFrameAnalyzer, IIncidentSink
     private readonly List<IncidentEvent> _pending = new(16);
     private double _lastPts;
 
-    public CameraAnalyzer(CameraRuleEngine engine, IIncidentHandler handler, TimeProvider timeProvider)
+    public CameraAnalyzer(CameraRuleEngine engine, IIncidentHandler handler, TimeProvider timeProvider, Diagnostics.EdgeSentryMetrics? metrics = null)
     {
         _engine = engine;
         _handler = handler;
         _time = timeProvider;
+        _metrics = metrics;
     }
+
+    private readonly Diagnostics.EdgeSentryMetrics? _metrics;
+
+    /// <summary>Frame captured → incident committed to the outbox, milliseconds, last 512 transitions.</summary>
+    public Diagnostics.LatencyWindow AlertLatency { get; } = new();
 
     public long IncidentTransitions { get; private set; }
 
@@ -44,6 +50,9 @@ public sealed class CameraAnalyzer : IFrameAnalyzer, IIncidentSink
         {
             IncidentTransitions++;
             await _handler.HandleAsync(_pending[i], frame, cancellationToken);
+            double ms = _time.GetElapsedTime(frame.CapturedTimestamp).TotalMilliseconds;
+            AlertLatency.Record(ms);
+            _metrics?.AlertLatency.Record(ms);
         }
     }
 

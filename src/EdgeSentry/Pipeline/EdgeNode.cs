@@ -354,7 +354,7 @@ public sealed class EdgeNode : IDisposable
         }
 
         var engine = new CameraRuleEngine(c.Id, c.Analytics, _labels, _time);
-        var analyzer = new CameraAnalyzer(engine, Alerts!, _time);
+        var analyzer = new CameraAnalyzer(engine, Alerts!, _time, _metrics);
         var lane = Scheduler!.Register(slot, analyzer);
         string topic = $"{AlertTopics.Root}/cameras/{c.Id}/status";
         var publisher = _publisher!;
@@ -431,7 +431,7 @@ public sealed class EdgeNode : IDisposable
                 Scheduler?.FramesProcessed ?? 0,
                 Alerts?.Stored ?? 0,
                 Outbox?.Depth ?? 0,
-                ProcessStatsPayload.Sample(),
+                ProcessStatsPayload.Sample(_options.StatsMeasureLiveHeap),
                 Cameras.Select(c => new CameraStatsPayload(
                     c.Options.Id, c.Source.State.ToWire(), c.Source.FramesDecoded, c.Slot.Dropped, c.Lane.Processed,
                     c.Source.Reconnects, c.Source.Stalls, Round(c.Lane.FrameAge.Percentile(50)), Round(c.Lane.FrameAge.Percentile(99)),

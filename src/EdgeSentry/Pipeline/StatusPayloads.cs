@@ -19,12 +19,25 @@ public sealed record EdgeStatsPayload(string EdgeId, string At, long FramesProce
 public sealed record CameraStatsPayload(string CameraId, string State, long FramesDecoded, long FramesDropped, long FramesProcessed, long Reconnects, long Stalls, double FrameAgeP50Ms, double FrameAgeP99Ms, double InferenceP50Ms);
 
 /// <summary>The service's own footprint, for soak checks and capacity planning.</summary>
-public sealed record ProcessStatsPayload(long RssBytes, long ManagedHeapBytes, int Threads, double CpuSeconds)
+/// <remarks>
+/// ManagedHeapBytes is the live heap measured at the last garbage collection (between collections the heap
+/// only grows by what was allocated since, which says nothing about leaks); Gen0Collections tells how many
+/// collections that figure rests on.
+/// </remarks>
+public sealed record ProcessStatsPayload(long RssBytes, long ManagedHeapBytes, long AllocatedBytes, long GcCommittedBytes, int Gen0Collections, int Gen2Collections, int Threads, double CpuSeconds)
 {
-    public static ProcessStatsPayload Sample()
+    public static ProcessStatsPayload Sample(bool measureLiveHeap = false)
     {
+        if (measureLiveHeap)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
+
         using var self = System.Diagnostics.Process.GetCurrentProcess();
-        return new ProcessStatsPayload(self.WorkingSet64, GC.GetTotalMemory(false), self.Threads.Count, Math.Round(self.TotalProcessorTime.TotalSeconds, 2));
+        var gc = GC.GetGCMemoryInfo();
+        return new ProcessStatsPayload(
+            self.WorkingSet64, gc.HeapSizeBytes - gc.FragmentedBytes, GC.GetTotalAllocatedBytes(), gc.TotalCommittedBytes,
+            GC.CollectionCount(0), GC.CollectionCount(2), self.Threads.Count, Math.Round(self.TotalProcessorTime.TotalSeconds, 2));
     }
 }
 

@@ -15,7 +15,8 @@ namespace EdgeSentry.Rules;
 /// <remarks>
 /// Incident keys (dedupe): intrusion, crowd = camera x rule (x its zone); line-crossing = camera x rule
 /// (x its line); loitering, parking, wrong-way = camera x rule x track (a new track standing where an open
-/// loitering/parking incident's track vanished takes that incident over).
+/// loitering/parking incident's track vanished, or a car re-found further along an open wrong-way
+/// incident's course, takes that incident over).
 /// Lifecycle per key: the condition must hold for dwellSeconds (gaps shorter than holdSeconds do not
 /// reset that clock) -> started; while open, updated on a severity rise, on each line crossing, and
 /// every updateSeconds as a heartbeat; ended once the condition has been false for holdSeconds, with
@@ -238,10 +239,10 @@ public sealed class CameraRuleEngine
         double t = StreamTime(ptsSeconds);
         foreach (var rule in _rules)
         {
-            FlushOne(rule, rule.ZoneState, t, at, sink);
+            EndEpisode(rule, rule.ZoneState, t, at, sink);
             foreach (var state in rule.PerTrack)
             {
-                FlushOne(rule, state, t, at, sink);
+                EndEpisode(rule, state, t, at, sink);
             }
         }
 
@@ -251,7 +252,8 @@ public sealed class CameraRuleEngine
         }
     }
 
-    private void FlushOne(CompiledRule rule, IncidentState state, double t, DateTimeOffset at, IIncidentSink sink)
+    /// <summary>Ends the key's incident if one is open (cooldown from now) and forgets the pending episode.</summary>
+    private void EndEpisode(CompiledRule rule, IncidentState state, double t, DateTimeOffset at, IIncidentSink sink)
     {
         if (state.Open)
         {
@@ -507,7 +509,7 @@ public sealed class CameraRuleEngine
                 case RuleKind.Loitering:
                     if (eligible && !state.Open && double.IsNaN(state.EpisodeSince))
                     {
-                        state = AdoptOrphanedIncident(rule, slot, tracks, state);
+                        state = AdoptOrphanedIncident(rule, slot, tracks, state, t);
                     }
 
                     condition = eligible;
@@ -515,13 +517,18 @@ public sealed class CameraRuleEngine
                 case RuleKind.Parking:
                     if (eligible && !state.Open && rule.AuxFlags[slot] == 0)
                     {
-                        state = AdoptOrphanedIncident(rule, slot, tracks, state);
+                        state = AdoptOrphanedIncident(rule, slot, tracks, state, t);
                     }
 
                     condition = Stopped(rule, slot, eligible, track.IsVisible, state.Open, t, out since);
                     break;
                 default:
-                    condition = AgainstDirection(rule, slot, eligible, track.IsVisible);
+                    if (eligible && !state.Open && rule.AuxFlags[slot] == 0)
+                    {
+                        state = AdoptOrphanedIncident(rule, slot, tracks, state, t);
+                    }
+
+                    condition = AgainstDirection(rule, slot, eligible, track.IsVisible, t);
                     break;
             }
 
@@ -541,9 +548,11 @@ public sealed class CameraRuleEngine
     /// incident's own track was last seen, and that track is gone or lost, it takes the incident over
     /// instead of starting a second one: one parked car, one lingering person, one incident.
     /// "Where" is the parking radius around the anchor, or for loitering half the person's box height
-    /// around their last bottom-centre (scale-aware: far people are small).
+    /// around their last bottom-centre (scale-aware: far people are small). A wrong-way car lost mid-pass
+    /// kept driving while unseen, so for wrong-way "where" is ahead of it on its wrong-way course: no
+    /// further than it could have driven since last seen, at the speed of its pass so far.
     /// </summary>
-    private IncidentState AdoptOrphanedIncident(CompiledRule rule, int slot, ReadOnlySpan<TrackedObject> tracks, IncidentState fresh)
+    private IncidentState AdoptOrphanedIncident(CompiledRule rule, int slot, ReadOnlySpan<TrackedObject> tracks, IncidentState fresh, double t)
     {
         ref readonly var track = ref tracks[slot];
         for (int other = 0; other < tracks.Length; other++)
@@ -560,6 +569,10 @@ public sealed class CameraRuleEngine
             {
                 double dx = _footX[slot] - rule.AuxX[other], dy = _footY[slot] - rule.AuxY[other];
                 near = (dx * dx) + (dy * dy) <= rule.Radius * rule.Radius;
+            }
+            else if (rule.Kind == RuleKind.WrongWay)
+            {
+                near = AheadOnWrongWayCourse(rule, slot, other, open, t);
             }
             else
             {
@@ -630,10 +643,32 @@ public sealed class CameraRuleEngine
     }
 
     /// <summary>
+    /// Whether the new track in <paramref name="slot"/> can be the car of the open wrong-way incident in
+    /// <paramref name="other"/>, re-found after it was lost: its bottom-centre lies on the car's course
+    /// (sideways within the car's size), not behind where the car was last seen (a following car would
+    /// be), and not further ahead than the car could have driven since, at twice its average speed over
+    /// the pass (it may have sped up while unseen).
+    /// </summary>
+    private bool AheadOnWrongWayCourse(CompiledRule rule, int slot, int other, IncidentState open, double t)
+    {
+        double lastX = (open.Box.X1 + open.Box.X2) * 0.5 / _frameWidth, lastY = open.Box.Y2 / (double)_frameHeight;
+        double size = Math.Max(open.Box.Width / (double)_frameWidth, open.Box.Height / (double)_frameHeight);
+        double dx = _footX[slot] - lastX, dy = _footY[slot] - lastY;
+        double along = (dx * rule.DirectionX) + (dy * rule.DirectionY);
+        double across = Math.Abs((dx * rule.DirectionY) - (dy * rule.DirectionX));
+
+        // AuxValue: the furthest progress of the pass; AuxY: when the car entered the zone.
+        double fallen = rule.AuxValue[other] - ((lastX * rule.DirectionX) + (lastY * rule.DirectionY));
+        double speed = fallen / Math.Max(open.LastTrue - rule.AuxY[other], _lastStep);
+        double reach = (2 * speed * (t - open.LastTrue)) + (0.5 * size);
+        return across <= size && along <= 0.5 * size && -along <= reach;
+    }
+
+    /// <summary>
     /// Wrong way: how far the object has fallen back along the allowed direction from the furthest point
     /// it reached since entering the zone. Forward motion and jitter never add up to the minimum distance.
     /// </summary>
-    private bool AgainstDirection(CompiledRule rule, int slot, bool eligible, bool visible)
+    private bool AgainstDirection(CompiledRule rule, int slot, bool eligible, bool visible, double t)
     {
         if (!eligible)
         {
@@ -650,6 +685,7 @@ public sealed class CameraRuleEngine
         {
             rule.AuxFlags[slot] = 1;
             rule.AuxValue[slot] = progress;
+            rule.AuxY[slot] = t;
         }
         else if (progress > rule.AuxValue[slot])
         {
@@ -711,15 +747,7 @@ public sealed class CameraRuleEngine
 
         if (!double.IsNaN(state.LastTrue) && t - state.LastTrue >= rule.Hold - TimeSlack)
         {
-            if (state.Open)
-            {
-                Emit(rule, state, IncidentTransition.Ended, t, at, sink);
-                state.Open = false;
-                state.CooldownUntil = t + rule.Cooldown;
-            }
-
-            state.EpisodeSince = double.NaN;
-            state.LastTrue = double.NaN;
+            EndEpisode(rule, state, t, at, sink);
         }
     }
 

@@ -130,25 +130,11 @@ public sealed class ByteTracker : IObjectTracker
             int d = _matcher.TrackToDetection[t];
             if (d >= 0)
             {
-                ref readonly var detection = ref detections[d];
-                _filters[t].Correct(detection.Box);
-                track.DetectionIndex = d;
-                track.Box = detection.Box;
-                track.Score = detection.Score;
-                track.Hits++;
-                track.LastSeenPts = ptsSeconds;
-                if (track.State != TrackState.Tentative || track.Hits >= _options.MinHits)
-                {
-                    track.State = TrackState.Confirmed;
-                }
+                _filters[t].Correct(detections[d].Box);
+                TrackTable.Matched(ref track, detections[d], d, ptsSeconds, _options.MinHits);
             }
-            else if (track.State == TrackState.Tentative || ptsSeconds - track.LastSeenPts >= _options.LostSeconds)
+            else if (TrackTable.Missed(ref track, ptsSeconds, _options.LostSeconds))
             {
-                track = default;
-            }
-            else
-            {
-                track.State = TrackState.Lost;
                 track.Box = _predicted[t];
             }
         }
@@ -160,7 +146,7 @@ public sealed class ByteTracker : IObjectTracker
                 continue;
             }
 
-            int slot = FreeSlot();
+            int slot = TrackTable.FreeSlot(_tracks, _pinned);
             if (slot < 0)
             {
                 BirthsDropped++;
@@ -169,32 +155,8 @@ public sealed class ByteTracker : IObjectTracker
 
             TracksStarted++;
             _filters[slot] = KalmanBox.Start(detections[d].Box);
-            _tracks[slot] = new TrackedObject
-            {
-                Id = _nextId++,
-                State = _options.MinHits <= 1 ? TrackState.Confirmed : TrackState.Tentative,
-                ClassId = detections[d].ClassId,
-                Score = detections[d].Score,
-                Box = detections[d].Box,
-                Hits = 1,
-                FirstSeenPts = ptsSeconds,
-                LastSeenPts = ptsSeconds,
-                DetectionIndex = d,
-            };
+            _tracks[slot] = TrackTable.Born(_nextId++, detections[d], d, ptsSeconds, _options.MinHits);
         }
-    }
-
-    private int FreeSlot()
-    {
-        for (int i = 0; i < _tracks.Length; i++)
-        {
-            if (_tracks[i].State == TrackState.Free && !_pinned[i])
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 
     /// <summary>

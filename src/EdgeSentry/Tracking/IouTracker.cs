@@ -75,27 +75,12 @@ public sealed class IouTracker : IObjectTracker
             int d = _matcher.TrackToDetection[t];
             if (d >= 0)
             {
-                track.DetectionIndex = d;
-                track.Box = detections[d].Box;
-                track.Score = detections[d].Score;
-                track.Hits++;
-                track.LastSeenPts = ptsSeconds;
-                if (track.State != TrackState.Tentative || track.Hits >= _options.MinHits)
-                {
-                    track.State = TrackState.Confirmed;
-                }
-            }
-            else if (track.State == TrackState.Tentative)
-            {
-                track = default;
-            }
-            else if (ptsSeconds - track.LastSeenPts >= _options.LostSeconds)
-            {
-                track = default;
+                TrackTable.Matched(ref track, detections[d], d, ptsSeconds, _options.MinHits);
             }
             else
             {
-                track.State = TrackState.Lost;
+                // Lost or gone, the baseline keeps the last box: it has no motion model to coast on.
+                _ = TrackTable.Missed(ref track, ptsSeconds, _options.LostSeconds);
             }
         }
 
@@ -106,7 +91,7 @@ public sealed class IouTracker : IObjectTracker
                 continue;
             }
 
-            int slot = FreeSlot();
+            int slot = TrackTable.FreeSlot(_tracks, _pinned);
             if (slot < 0)
             {
                 BirthsDropped++;
@@ -114,31 +99,7 @@ public sealed class IouTracker : IObjectTracker
             }
 
             TracksStarted++;
-            _tracks[slot] = new TrackedObject
-            {
-                Id = _nextId++,
-                State = _options.MinHits <= 1 ? TrackState.Confirmed : TrackState.Tentative,
-                ClassId = detections[d].ClassId,
-                Score = detections[d].Score,
-                Box = detections[d].Box,
-                Hits = 1,
-                FirstSeenPts = ptsSeconds,
-                LastSeenPts = ptsSeconds,
-                DetectionIndex = d,
-            };
+            _tracks[slot] = TrackTable.Born(_nextId++, detections[d], d, ptsSeconds, _options.MinHits);
         }
-    }
-
-    private int FreeSlot()
-    {
-        for (int i = 0; i < _tracks.Length; i++)
-        {
-            if (_tracks[i].State == TrackState.Free && !_pinned[i])
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 }

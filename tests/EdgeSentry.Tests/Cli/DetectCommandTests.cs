@@ -5,13 +5,25 @@ namespace EdgeSentry.Tests.Cli;
 /// <summary>`edgesentry detect` as a user runs it, checked by the shared golden tool.</summary>
 public class DetectCommandTests
 {
-    [Theory]
-    [InlineData("vtest_f0200.png")]
-    [InlineData("vtest_f0600.png")]
-    [InlineData("intel_one_by_one_person_f0300.png")]
-    public async Task Detect_TestFrameAsJson_PassesCompareGolden(string frame)
+    public static TheoryData<string, string> ModelsAndFrames()
     {
-        var run = await CliProcess.RunEdgeSentryAsync("detect", "--model", SharedPaths.Model("yolox_nano.onnx"), "--input", SharedPaths.TestFrame(frame), "--json");
+        var data = new TheoryData<string, string>();
+        foreach (var model in new[] { "yolox_nano.onnx", "nanodet_m_416.onnx", "deimv2_hgnetv2_atto_coco.onnx", "deimv2_hgnetv2_femto_coco.onnx" })
+        {
+            foreach (var frame in new[] { "vtest_f0200.png", "vtest_f0600.png", "intel_one_by_one_person_f0300.png" })
+            {
+                data.Add(model, frame);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ModelsAndFrames))]
+    public async Task Detect_TestFrameAsJson_PassesCompareGolden(string model, string frame)
+    {
+        var run = await CliProcess.RunEdgeSentryAsync("detect", "--model", SharedPaths.Model(model), "--input", SharedPaths.TestFrame(frame), "--json");
         Assert.True(run.ExitCode == 0, run.Stderr);
         var lines = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(lines);
@@ -20,7 +32,7 @@ public class DetectCommandTests
         await File.WriteAllTextAsync(jsonl, run.Stdout);
 
         Assert.True(File.Exists("/usr/bin/python3"), "compare_golden.py needs /usr/bin/python3 (apt-get install python3)");
-        var check = await CliProcess.RunAsync("/usr/bin/python3", [Path.Combine(SharedPaths.Tools, "compare_golden.py"), jsonl, "--image", frame, "--model", "yolox_nano.onnx"]);
+        var check = await CliProcess.RunAsync("/usr/bin/python3", [Path.Combine(SharedPaths.Tools, "compare_golden.py"), jsonl, "--image", frame, "--model", model]);
 
         Assert.True(check.ExitCode == 0, check.Stdout + check.Stderr);
         Assert.Contains("PASS", check.Stdout, StringComparison.Ordinal);

@@ -5,6 +5,7 @@ using EdgeSentry.Detection;
 using EdgeSentry.Routing;
 using EdgeSentry.Rules;
 using EdgeSentry.Tests.Alerts;
+using EdgeSentry.Tests.Peers;
 
 namespace EdgeSentry.Tests.Routing;
 

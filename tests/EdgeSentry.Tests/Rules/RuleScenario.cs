@@ -1,5 +1,6 @@
 using EdgeSentry.Detection;
 using EdgeSentry.Rules;
+using EdgeSentry.Tests.Peers;
 using EdgeSentry.Tracking;
 
 namespace EdgeSentry.Tests.Rules;

@@ -87,6 +87,42 @@ public class WrongWayRuleTests
     }
 
     [Fact]
+    public void Process_CarLostLongerThanTheTrackerKeepsItMidPass_NewTrackTakesTheIncidentOver()
+    {
+        var s = new RuleScenario(Road([1, 0], r => r.HoldSeconds = 3));
+
+        // Unseen from 3.0 to 5.0 while driving on (a lorry in front): the tracker drops the track after
+        // its 1.5 s lost time, and the car comes back 0.2 further on as a new track.
+        s.Run(0, 10, 0.1, t => t is > 2.95 and < 4.95 ? [] : [CarAt(0.95 - (0.1 * t))]);
+        s.Run(10, 14, 0.1, _ => []);
+
+        Assert.True(s.Engine.Tracker.TracksStarted >= 2, "the tracker should have lost the car and started a new track");
+        var started = Assert.Single(s.Sink.Of(IncidentTransition.Started));
+        var ended = Assert.Single(s.Sink.Of(IncidentTransition.Ended));
+        Assert.Equal(started.IncidentId, ended.IncidentId);
+        Assert.NotEqual(started.TrackId, ended.TrackId);
+        // The incident lasted the whole pass, to the car's last sighting in the zone (x 0.1 at t = 8.5).
+        Assert.InRange(ended.DurationSeconds!.Value, 6, 7);
+    }
+
+    [Fact]
+    public void Process_SecondCarBehindALostOne_GetsItsOwnIncident()
+    {
+        var s = new RuleScenario(Road([1, 0], r => r.HoldSeconds = 3));
+
+        // Car A drives the wrong way and vanishes at x 0.65 (t = 3); car B follows 1 s later, behind it.
+        s.Run(0, 3, 0.1, t => [CarAt(0.95 - (0.1 * t))]);
+        s.Run(3, 4, 0.1, _ => []);
+        s.Run(4, 12, 0.1, t => [CarAt(0.95 - (0.1 * (t - 4)))]);
+        s.Run(12, 16, 0.1, _ => []);
+
+        var started = s.Sink.Of(IncidentTransition.Started).ToList();
+        Assert.Equal(2, started.Count);
+        Assert.NotEqual(started[0].IncidentId, started[1].IncidentId);
+        Assert.Equal(2, s.Sink.Of(IncidentTransition.Ended).Count());
+    }
+
+    [Fact]
     public void Process_JitterOfAParkedCar_IsNotWrongWay()
     {
         var s = new RuleScenario(Road([1, 0]));

@@ -1,4 +1,5 @@
 using EdgeSentry.Detection;
+using EdgeSentry.Tests.Peers;
 using EdgeSentry.Tracking;
 
 namespace EdgeSentry.Tests.Tracking;

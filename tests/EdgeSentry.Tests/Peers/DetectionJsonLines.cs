@@ -1,13 +1,14 @@
+using System.Text;
 using System.Text.Json;
 using EdgeSentry.Detection;
 using EdgeSentry.Tracking;
 
-namespace EdgeSentry.Tests.Tracking;
+namespace EdgeSentry.Tests.Peers;
 
 /// <summary>
-/// Reads <c>edgesentry detect --json</c> output (one object per frame:
-/// <c>{"frame":N,"ptsSeconds":S,"detections":[{"label":"person","classId":0,"score":0.81,"box":[x1,y1,x2,y2]}]}</c>)
-/// into recorded frames for tracker and rule replays.
+/// The <c>edgesentry detect --json</c> contract (one object per frame:
+/// <c>{"frame":N,"ptsSeconds":S,"detections":[{"label":"person","classId":0,"score":0.81,"box":[x1,y1,x2,y2]}]}</c>):
+/// written for compare_golden.py, read back into recorded frames for tracker and rule replays.
 /// </summary>
 public static class DetectionJsonLines
 {
@@ -47,5 +48,17 @@ public static class DetectionJsonLines
         }
 
         return frames;
+    }
+
+    /// <summary>One frame as a JSON line, written by the product's own contract writer.</summary>
+    public static string Frame(int frame, double ptsSeconds, IReadOnlyList<global::EdgeSentry.Detection.Detection> detections, IReadOnlyList<string> labels)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            global::EdgeSentry.Detection.DetectionJson.WriteFrame(w, frame, ptsSeconds, detections.ToArray(), labels);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 }

@@ -1,13 +1,22 @@
-namespace EdgeSentry.Tests.Alerts;
+namespace EdgeSentry.Tests.Peers;
 
-/// <summary>A TimeProvider whose clock only moves when a test calls <see cref="Advance"/>; due timers fire then.</summary>
+/// <summary>
+/// A TimeProvider whose clock only moves when a test calls <see cref="Advance"/> or <see cref="SetUtcNow"/>;
+/// due timers fire then. The local time zone is chosen by the test (UTC unless given). Never sleeps.
+/// </summary>
 public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly Lock gate = new();
     private readonly List<ManualTimer> timers = [];
     private DateTimeOffset now;
 
-    public ManualTimeProvider(DateTimeOffset? start = null) => now = start ?? new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
+    public ManualTimeProvider(DateTimeOffset? start = null, TimeZoneInfo? localTimeZone = null)
+    {
+        now = start ?? new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
+        LocalTimeZone = localTimeZone ?? TimeZoneInfo.Utc;
+    }
+
+    public override TimeZoneInfo LocalTimeZone { get; }
 
     public override DateTimeOffset GetUtcNow()
     {
@@ -27,6 +36,9 @@ public sealed class ManualTimeProvider : TimeProvider
         timer.Change(dueTime, period);
         return timer;
     }
+
+    /// <summary>Moves the clock to <paramref name="at"/> (backwards too, as a restarted source's clock may); due timers fire.</summary>
+    public void SetUtcNow(DateTimeOffset at) => Advance(at - GetUtcNow());
 
     public void Advance(TimeSpan by)
     {

@@ -36,7 +36,7 @@ cat > "$work/soak.json" <<JSON
   ]
 }
 JSON
-dotnet src/EdgeSentry/bin/Release/net10.0/edgesentry.dll run --config "$work/soak.json" > "$work/service.log" 2>&1 &
+env MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-65536} dotnet src/EdgeSentry/bin/Release/net10.0/edgesentry.dll run --config "$work/soak.json" > "$work/service.log" 2>&1 &
 svc=$!
 trap 'kill $svc 2>/dev/null; wait $svc 2>/dev/null; rm -rf "$work"' EXIT
 /usr/bin/python3 - "$port" <<'PY'

@@ -421,8 +421,15 @@ public sealed class CameraRuleEngine
             if (rule.AuxTrackId[slot] != track.Id)
             {
                 rule.AuxTrackId[slot] = track.Id;
-                rule.AuxValue[slot] = 0;
                 rule.AuxFlags[slot] = 0;
+                // Start from where the track was born, not where it was confirmed: a car confirmed only after
+                // it crossed (a few frames as a tentative track) still counts its crossing.
+                double bx = (track.BirthBox.X1 + track.BirthBox.X2) * 0.5 / _frameWidth;
+                double by = track.BirthBox.Y2 / (double)_frameHeight;
+                double birthSide = line.Side(bx, by);
+                rule.AuxValue[slot] = Math.Abs(birthSide) < LineDeadBand ? 0 : Math.Sign(birthSide);
+                rule.AuxX[slot] = bx;
+                rule.AuxY[slot] = by;
             }
 
             if (track.Id == 0 || !Eligible(rule, track, slot))

@@ -60,6 +60,7 @@ internal static class TrackTable
         Box = detection.Box,
         Hits = 1,
         FirstSeenPts = ptsSeconds,
+        BirthBox = detection.Box,
         LastSeenPts = ptsSeconds,
         DetectionIndex = index,
     };

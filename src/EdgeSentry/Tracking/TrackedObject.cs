@@ -28,6 +28,8 @@ public struct TrackedObject
     public BoundingBox Box;
     public int Hits;
     public double FirstSeenPts;
+    /// <summary>The box the track was born with: where it came from, even if it was confirmed only later.</summary>
+    public BoundingBox BirthBox;
     public double LastSeenPts;
     /// <summary>Index into this frame's detections, or -1 when the track was not matched this frame.</summary>
     public int DetectionIndex;

@@ -45,6 +45,19 @@ public class LineCrossingRuleTests
     }
 
     [Fact]
+    public void Process_ObjectCrossesBeforeItsTrackIsConfirmed_StillCounted()
+    {
+        var s = new RuleScenario(Entry([0, 1]));
+
+        // y 0.40 -> 0.60 in 0.4 s at 10 fps. The track needs 3 hits to be confirmed, by which time it stands
+        // on the line at y = 0.5 and is past it a frame later; the crossing it made while tentative still counts.
+        s.Run(0, 3, 0.1, Walk(0, 0.4, 0.4, 0.6, 0.4));
+
+        Assert.Equal(1, s.Engine.LineCrossings("count", Person));
+        Assert.Single(s.Sink.Of(IncidentTransition.Started));
+    }
+
+    [Fact]
     public void Process_CrossingTimes_StartedAtTheCrossingFrame()
     {
         var s = new RuleScenario(Entry([0, 1]));

@@ -36,9 +36,9 @@ cat > "$work/soak.json" <<JSON
   ]
 }
 JSON
-env MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-65536} dotnet src/EdgeSentry/bin/Release/net10.0/edgesentry.dll run --config "$work/soak.json" > "$work/service.log" 2>&1 &
+dotnet src/EdgeSentry/bin/Release/net10.0/edgesentry.dll run --config "$work/soak.json" > "$work/service.log" 2>&1 &
 svc=$!
-trap 'kill $svc 2>/dev/null; wait $svc 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $svc 2>/dev/null; wait $svc 2>/dev/null; rm -rf "$work"; true' EXIT
 /usr/bin/python3 - "$port" <<'PY'
 import socket, sys, time
 for _ in range(300):
@@ -49,6 +49,7 @@ for _ in range(300):
 PY
 timeout $(( minutes * 60 + 20 )) mosquitto_sub -h 127.0.0.1 -p "$port" -t 'edgesentry/v1/edges/soak/stats' > "$work/stats.jsonl" || true
 kill -TERM $svc; wait $svc || true   # SIGINT is ignored by background jobs of a non-interactive shell
+set +e
 /usr/bin/python3 - "$work/stats.jsonl" "$minutes" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
@@ -76,3 +77,5 @@ ok = rss < 0.10 and heap < 0.10 and threads <= 0
 print("SOAK PASS" if ok else "SOAK FAIL")
 sys.exit(0 if ok else 1)
 PY
+verdict=$?
+exit $verdict

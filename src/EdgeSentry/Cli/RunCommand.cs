@@ -28,6 +28,8 @@ internal static class RunCommand
                 return 2;
             }
 
+            // Before the ONNX Runtime, libmosquitto and SQLite threads exist, so their arenas follow it.
+            Native.Libc.GlibcMalloc.TuneForService();
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole(o =>

@@ -21,6 +21,7 @@ public sealed class DetectionScheduler
     private readonly TimeProvider _time;
     private readonly EdgeSentryMetrics? _metrics;
     private readonly ILogger _logger;
+    // Unbounded type, bounded in fact: a lane is queued only while it is not busy, so it holds at most one entry per camera.
     private readonly Channel<CameraLane> _ready = Channel.CreateUnbounded<CameraLane>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
     private long _processed;
 

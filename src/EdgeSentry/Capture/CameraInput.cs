@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+
 namespace EdgeSentry.Capture;
 
 public enum RtspTransport
@@ -34,4 +36,34 @@ public sealed record CameraInput
 
     /// <summary>Extra ffmpeg input flags such as hardware decode (e.g. "-hwaccel", "auto").</summary>
     public IReadOnlyList<string> ExtraInputArguments { get; init; } = [];
+
+    /// <summary>
+    /// For RTSP sources, a plain TCP connect to the camera before any process is started: while a camera is
+    /// down, each reconnect attempt then costs a refused SYN instead of forking ffmpeg, which keeps an outage
+    /// from taking CPU away from the cameras that still work. Other sources pass through.
+    /// </summary>
+    public async Task CheckReachableAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!IsRtsp || !Uri.TryCreate(Location, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
+        {
+            return;
+        }
+
+        int port = uri.IsDefaultPort || uri.Port <= 0 ? (uri.Scheme == "rtsps" ? 322 : 554) : uri.Port;
+        using var client = new TcpClient();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await client.ConnectAsync(uri.Host, port, cts.Token);
+        }
+        catch (SocketException e)
+        {
+            throw new CaptureException($"{Redacted}: cannot connect to {uri.Host}:{port}: {e.Message}");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CaptureException($"{Redacted}: no answer from {uri.Host}:{port} within {timeout.TotalSeconds:0} s");
+        }
+    }
 }

@@ -76,6 +76,7 @@ public sealed class CameraSource
                 try
                 {
                     CaptureLog.Opening(_logger, CameraId, _options.Input.Redacted);
+                    await _options.Input.CheckReachableAsync(_options.ProbeTimeout, cancellationToken);
                     // A reconnect reuses what the first probe learnt: the decoder's output size is pinned by its
                     // scale filter whatever the stream sends, and skipping ffprobe saves a second of outage.
                     var info = Source ?? await VideoInfo.ProbeAsync(_options.Input, _options.ProbeTimeout, cancellationToken);

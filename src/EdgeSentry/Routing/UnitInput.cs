@@ -74,85 +74,107 @@ public static class UnitInput
     public static InputOutcome TryReadStatus(ReadOnlySpan<byte> payload, string topicUnitId, int maxBytes, out UnitStatus? status)
     {
         status = null;
-        if (payload.Length > maxBytes)
+        bool? onDuty = null;
+        double? lat = null;
+        double? lon = null;
+        DateTimeOffset? at = null;
+        InputOutcome outcome = ReadEnvelope(payload, maxBytes, StatusSchema, topicUnitId, p =>
         {
-            return InputOutcome.Oversized;
+            switch (p.Name)
+            {
+                case "onDuty" when p.Value.ValueKind is JsonValueKind.True or JsonValueKind.False && onDuty is null:
+                    onDuty = p.Value.GetBoolean();
+                    return true;
+                case "lat" when p.Value.ValueKind == JsonValueKind.Number && lat is null:
+                    lat = p.Value.GetDouble();
+                    return true;
+                case "lon" when p.Value.ValueKind == JsonValueKind.Number && lon is null:
+                    lon = p.Value.GetDouble();
+                    return true;
+                case "at" when at is null && TryTime(p.Value, out DateTimeOffset t):
+                    at = t;
+                    return true;
+                default:
+                    return false;
+            }
+        });
+        if (outcome != InputOutcome.Accepted)
+        {
+            return outcome;
         }
 
-        try
-        {
-            using JsonDocument doc = JsonDocument.Parse(payload.ToArray(), Options);
-            JsonElement root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return InputOutcome.Malformed;
-            }
-
-            bool? onDuty = null;
-            double? lat = null;
-            double? lon = null;
-            DateTimeOffset? at = null;
-            foreach (JsonProperty p in root.EnumerateObject())
-            {
-                switch (p.Name)
-                {
-                    case "schema" when p.Value.ValueKind == JsonValueKind.String && p.Value.ValueEquals(StatusSchema):
-                        break;
-                    case "version" when p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out int v) && v == 1:
-                        break;
-                    case "unitId" when p.Value.ValueKind == JsonValueKind.String:
-                        if (!p.Value.ValueEquals(topicUnitId))
-                        {
-                            return InputOutcome.WrongUnit;
-                        }
-
-                        break;
-                    case "onDuty" when p.Value.ValueKind is JsonValueKind.True or JsonValueKind.False && onDuty is null:
-                        onDuty = p.Value.GetBoolean();
-                        break;
-                    case "lat" when p.Value.ValueKind == JsonValueKind.Number && lat is null:
-                        lat = p.Value.GetDouble();
-                        break;
-                    case "lon" when p.Value.ValueKind == JsonValueKind.Number && lon is null:
-                        lon = p.Value.GetDouble();
-                        break;
-                    case "at" when at is null && TryTime(p.Value, out DateTimeOffset t):
-                        at = t;
-                        break;
-                    default:
-                        return InputOutcome.Malformed;
-                }
-            }
-
-            if (onDuty is null || at is null || lat.HasValue != lon.HasValue)
-            {
-                return InputOutcome.Malformed;
-            }
-
-            GeoPoint? position = null;
-            if (lat is { } la && lon is { } lo)
-            {
-                var point = new GeoPoint(la, lo);
-                if (!point.IsValid)
-                {
-                    return InputOutcome.Malformed;
-                }
-
-                position = point;
-            }
-
-            status = new UnitStatus(onDuty.Value, position, at.Value);
-            return InputOutcome.Accepted;
-        }
-        catch (JsonException)
+        if (onDuty is null || at is null || lat.HasValue != lon.HasValue)
         {
             return InputOutcome.Malformed;
         }
+
+        GeoPoint? position = null;
+        if (lat is { } la && lon is { } lo)
+        {
+            var point = new GeoPoint(la, lo);
+            if (!point.IsValid)
+            {
+                return InputOutcome.Malformed;
+            }
+
+            position = point;
+        }
+
+        status = new UnitStatus(onDuty.Value, position, at.Value);
+        return InputOutcome.Accepted;
     }
 
     public static InputOutcome TryReadAck(ReadOnlySpan<byte> payload, string topicUnitId, int maxBytes, out UnitAck? ack)
     {
         ack = null;
+        string? incidentId = null;
+        AckStatus? status = null;
+        DateTimeOffset? at = null;
+        InputOutcome outcome = ReadEnvelope(payload, maxBytes, AckSchema, topicUnitId, p =>
+        {
+            switch (p.Name)
+            {
+                case "incidentId" when p.Value.ValueKind == JsonValueKind.String && incidentId is null
+                                       && p.Value.GetString() is { Length: > 0 and <= MaxIdLength } id:
+                    incidentId = id;
+                    return true;
+                case "status" when p.Value.ValueKind == JsonValueKind.String && status is null:
+                    status = p.Value.GetString() switch
+                    {
+                        "accepted" => AckStatus.Accepted,
+                        "on-site" => AckStatus.OnSite,
+                        "resolved" => AckStatus.Resolved,
+                        _ => null,
+                    };
+                    return status is not null;
+                case "at" when at is null && TryTime(p.Value, out DateTimeOffset t):
+                    at = t;
+                    return true;
+                default:
+                    return false;
+            }
+        });
+        if (outcome != InputOutcome.Accepted)
+        {
+            return outcome;
+        }
+
+        if (incidentId is null || status is null || at is null)
+        {
+            return InputOutcome.Malformed;
+        }
+
+        ack = new UnitAck(incidentId, status.Value, at.Value);
+        return InputOutcome.Accepted;
+    }
+
+    /// <summary>
+    /// The part every unit message shares: the size limit before parsing, a JSON object, and the schema, version
+    /// and unitId fields (a unitId other than the topic's is <see cref="InputOutcome.WrongUnit"/>). Every other
+    /// field goes to <paramref name="field"/>, which returns false for anything it does not take (Malformed).
+    /// </summary>
+    private static InputOutcome ReadEnvelope(ReadOnlySpan<byte> payload, int maxBytes, string schema, string topicUnitId, Func<JsonProperty, bool> field)
+    {
         if (payload.Length > maxBytes)
         {
             return InputOutcome.Oversized;
@@ -167,14 +189,11 @@ public static class UnitInput
                 return InputOutcome.Malformed;
             }
 
-            string? incidentId = null;
-            AckStatus? status = null;
-            DateTimeOffset? at = null;
             foreach (JsonProperty p in root.EnumerateObject())
             {
                 switch (p.Name)
                 {
-                    case "schema" when p.Value.ValueKind == JsonValueKind.String && p.Value.ValueEquals(AckSchema):
+                    case "schema" when p.Value.ValueKind == JsonValueKind.String && p.Value.ValueEquals(schema):
                         break;
                     case "version" when p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out int v) && v == 1:
                         break;
@@ -185,38 +204,16 @@ public static class UnitInput
                         }
 
                         break;
-                    case "incidentId" when p.Value.ValueKind == JsonValueKind.String && incidentId is null
-                                           && p.Value.GetString() is { Length: > 0 and <= MaxIdLength } id:
-                        incidentId = id;
-                        break;
-                    case "status" when p.Value.ValueKind == JsonValueKind.String && status is null:
-                        status = p.Value.GetString() switch
-                        {
-                            "accepted" => AckStatus.Accepted,
-                            "on-site" => AckStatus.OnSite,
-                            "resolved" => AckStatus.Resolved,
-                            _ => null,
-                        };
-                        if (status is null)
+                    default:
+                        if (!field(p))
                         {
                             return InputOutcome.Malformed;
                         }
 
                         break;
-                    case "at" when at is null && TryTime(p.Value, out DateTimeOffset t):
-                        at = t;
-                        break;
-                    default:
-                        return InputOutcome.Malformed;
                 }
             }
 
-            if (incidentId is null || status is null || at is null)
-            {
-                return InputOutcome.Malformed;
-            }
-
-            ack = new UnitAck(incidentId, status.Value, at.Value);
             return InputOutcome.Accepted;
         }
         catch (JsonException)

@@ -1,6 +1,6 @@
 using System.Globalization;
-using EdgeSentry.Alerts;
 using EdgeSentry.Capture;
+using EdgeSentry.Pictures;
 
 namespace EdgeSentry.Benchmarking;
 
@@ -10,42 +10,42 @@ namespace EdgeSentry.Benchmarking;
 /// </summary>
 internal sealed class SampleFrames
 {
-    private readonly IReadOnlyList<ClipSource> clips;
-    private readonly IReadOnlyList<string> labels;
-    private readonly byte[]?[] pixels;
-    private readonly Detection.Detection[][] detections;
-    private readonly int[] counts;
-    private readonly long[] sequences;
+    private readonly IReadOnlyList<ClipSource> _clips;
+    private readonly IReadOnlyList<string> _labels;
+    private readonly byte[]?[] _pixels;
+    private readonly Detection.Detection[][] _detections;
+    private readonly int[] _counts;
+    private readonly long[] _sequences;
 
     public SampleFrames(IReadOnlyList<ClipSource> clips, IReadOnlyList<string> labels)
     {
-        this.clips = clips;
-        this.labels = labels;
-        pixels = new byte[clips.Count][];
-        detections = clips.Select(_ => Array.Empty<Detection.Detection>()).ToArray();
-        counts = Enumerable.Repeat(-1, clips.Count).ToArray();
-        sequences = new long[clips.Count];
+        _clips = clips;
+        _labels = labels;
+        _pixels = new byte[clips.Count][];
+        _detections = clips.Select(_ => Array.Empty<Detection.Detection>()).ToArray();
+        _counts = Enumerable.Repeat(-1, clips.Count).ToArray();
+        _sequences = new long[clips.Count];
     }
 
     public void Offer(int clip, Frame frame, ReadOnlySpan<Detection.Detection> found)
     {
-        if (found.Length <= Volatile.Read(ref counts[clip]))
+        if (found.Length <= Volatile.Read(ref _counts[clip]))
         {
             return;
         }
 
-        lock (pixels)
+        lock (_pixels)
         {
-            if (found.Length <= counts[clip])
+            if (found.Length <= _counts[clip])
             {
                 return;
             }
 
-            var buffer = pixels[clip] ??= new byte[frame.ByteLength];
+            var buffer = _pixels[clip] ??= new byte[frame.ByteLength];
             frame.Pixels.CopyTo(buffer);
-            detections[clip] = found.ToArray();
-            sequences[clip] = frame.Sequence;
-            Volatile.Write(ref counts[clip], found.Length);
+            _detections[clip] = found.ToArray();
+            _sequences[clip] = frame.Sequence;
+            Volatile.Write(ref _counts[clip], found.Length);
         }
     }
 
@@ -55,22 +55,28 @@ internal sealed class SampleFrames
         var written = new List<string>();
         string folder = Path.Combine(directory, "samples");
         Directory.CreateDirectory(folder);
-        for (int c = 0; c < clips.Count; c++)
+        using var renderer = new SnapshotRenderer(quality: 85);
+        for (int c = 0; c < _clips.Count; c++)
         {
-            if (pixels[c] is not { } buffer)
+            if (_pixels[c] is not { } buffer)
             {
                 continue;
             }
 
-            var info = clips[c].Info;
-            using var renderer = new SnapshotRenderer(info.Width, info.Height, quality: 85, thickness: 2);
-            var boxes = detections[c].Select(d => new SnapshotBox(
+            var info = _clips[c].Info;
+            var boxes = _detections[c].Select(d => new OverlayBox(
                 d.Box,
-                d.ClassId == 0 ? BgrColor.Green : BgrColor.Cyan,
-                string.Create(CultureInfo.InvariantCulture, $"{labels[d.ClassId]} {d.Score:0.00}"))).ToArray();
-            var jpeg = renderer.RenderJpeg(new BgrImage(buffer, info.Width, info.Height), boxes, [], BgrColor.Yellow);
-            string file = string.Create(CultureInfo.InvariantCulture, $"{modelName}_{Path.GetFileNameWithoutExtension(clips[c].Name)}_f{sequences[c]}.jpg");
-            File.WriteAllBytes(Path.Combine(folder, file), jpeg.ToArray());
+                d.ClassId,
+                string.Create(CultureInfo.InvariantCulture, $"{_labels[d.ClassId]} {d.Score:0.00}"))).ToArray();
+            byte[]? jpeg = renderer.RenderJpeg(new BgrImage(buffer, info.Width, info.Height), new SceneOverlay { Boxes = boxes });
+            if (jpeg is null)
+            {
+                // Without OpenCV's native library there are no pictures; the figures in the report stand on their own.
+                continue;
+            }
+
+            string file = string.Create(CultureInfo.InvariantCulture, $"{modelName}_{Path.GetFileNameWithoutExtension(_clips[c].Name)}_f{_sequences[c]}.jpg");
+            File.WriteAllBytes(Path.Combine(folder, file), jpeg);
             written.Add("samples/" + file);
         }
 

@@ -1,11 +1,10 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using EdgeSentry.Alerts;
 using EdgeSentry.Capture;
 using EdgeSentry.Detection;
+using EdgeSentry.Pictures;
 
 namespace EdgeSentry.Cli;
 
@@ -20,7 +19,7 @@ internal static class DetectCommand
         var model = new Option<string>("--model", "-m") { Description = "The .onnx model (its manifest in models/ says how to run it).", Required = true };
         var input = new Option<string>("--input", "-i") { Description = "An image, a video file or an rtsp:// URL.", Required = true };
         var json = new Option<bool>("--json") { Description = "JSON lines: {\"frame\",\"ptsSeconds\",\"detections\":[{\"label\",\"classId\",\"score\",\"box\":[x1,y1,x2,y2]}]}." };
-        var output = new Option<string?>("--out", "-o") { Description = "Write an annotated .jpg (last frame) or .mp4 (every frame)." };
+        var output = new Option<string?>("--out", "-o") { Description = "Write an annotated .jpg/.png (last frame) or .mp4 (every frame)." };
         var threshold = new Option<float?>("--score-threshold") { Description = "Minimum score (default: 0.3)." };
         var maxFrames = new Option<int?>("--max-frames") { Description = "Stop after this many frames (streams run until stopped otherwise)." };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads of the session.", DefaultValueFactory = _ => 1 };
@@ -56,8 +55,18 @@ internal static class DetectCommand
         var info = await VideoInfo.ProbeAsync(cameraInput, TimeSpan.FromSeconds(15), ct);
         using var pool = new FramePool("detect", info.Width, info.Height, 2);
         using var decoder = FfmpegDecoder.Start(cameraInput, info, info.Width, info.Height, null);
-        using var encoder = outPath is not null && outPath.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase) ? VideoWriter.Start(outPath, info) : null;
-        using var renderer = outPath is not null ? new SnapshotRenderer(info.Width, info.Height, quality: 90, thickness: 2) : null;
+        if (outPath is not null && !PictureSupport.IsAvailable)
+        {
+            throw new InvalidOperationException($"--out needs OpenCV's native library, which does not load here ({PictureSupport.UnavailableReason}). {PictureSupport.Remedy}");
+        }
+
+        using var encoder = outPath is not null && outPath.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase) ? AnnotatedVideoWriter.Open(outPath, info.FramesPerSecond, info.Width, info.Height) : null;
+        if (encoder is not null && encoder.Unavailable.Count > 0)
+        {
+            Console.Error.WriteLine($"edgesentry detect: {string.Join(", ", encoder.Unavailable)} not available in this OpenCV build; writing {encoder.Codec}");
+        }
+
+        using var renderer = outPath is not null ? new SnapshotRenderer(quality: 90) : null;
         using var registration = ct.Register(decoder.Kill);
         var results = new Detection.Detection[512];
         var labels = detector.Labels;
@@ -65,8 +74,8 @@ internal static class DetectCommand
         var line = new ArrayBufferWriterStream();
         long frames = 0;
         long objects = 0;
-        byte[]? lastJpeg = null;
-        var boxes = new SnapshotBox[results.Length];
+        byte[]? lastPicture = null;
+        var boxes = new OverlayBox[results.Length];
         while (maxFrames is null || frames < maxFrames)
         {
             if (!pool.TryRent(out var frame))
@@ -106,17 +115,22 @@ internal static class DetectCommand
                 {
                     for (int i = 0; i < n; i++)
                     {
-                        boxes[i] = new SnapshotBox(results[i].Box, results[i].ClassId == 0 ? BgrColor.Green : BgrColor.Cyan);
+                        var d = results[i];
+                        boxes[i] = new OverlayBox(d.Box, d.ClassId, string.Create(CultureInfo.InvariantCulture, $"{labels[d.ClassId]} {d.Score:0.00}"));
                     }
 
-                    var jpeg = renderer.RenderJpeg(frame.Image, boxes.AsSpan(0, n), [], BgrColor.Yellow);
+                    var annotated = renderer.Annotate(frame.Image, new SceneOverlay { Boxes = boxes[..n] });
                     if (encoder is not null)
                     {
-                        encoder.Write(jpeg);
+                        encoder.Write(annotated);
+                    }
+                    else if (outPath!.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+                    {
+                        lastPicture = annotated.ImEncode(".png");
                     }
                     else
                     {
-                        lastJpeg = jpeg.ToArray();
+                        lastPicture = JpegEncoder.Encode(annotated, 90);
                     }
                 }
 
@@ -130,9 +144,9 @@ internal static class DetectCommand
             throw new CaptureException($"{cameraInput.Redacted}: no frame could be decoded ({decoder.LastError})");
         }
 
-        if (lastJpeg is not null && outPath is not null)
+        if (lastPicture is not null && outPath is not null)
         {
-            await File.WriteAllBytesAsync(outPath, lastJpeg, ct);
+            await File.WriteAllBytesAsync(outPath, lastPicture, ct);
         }
 
         encoder?.Finish();
@@ -162,43 +176,6 @@ internal static class DetectCommand
         {
             _buffer.ResetWrittenCount();
             Writer.Reset(_buffer);
-        }
-    }
-
-    /// <summary>Annotated frames (as JPEG) into an H.264 MP4 through an ffmpeg subprocess.</summary>
-    private sealed class VideoWriter : IDisposable
-    {
-        private readonly Process _process;
-
-        private VideoWriter(Process process) => _process = process;
-
-        public static VideoWriter Start(string path, VideoInfo info)
-        {
-            var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardInput = true, RedirectStandardError = false, UseShellExecute = false };
-            foreach (var a in new[] { "-hide_banner", "-loglevel", "error", "-y", "-f", "image2pipe", "-framerate", info.FramesPerSecond.ToString("0.###", CultureInfo.InvariantCulture), "-c:v", "mjpeg", "-i", "pipe:0", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", path })
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            return new VideoWriter(Process.Start(psi) ?? throw new InvalidOperationException("ffmpeg did not start"));
-        }
-
-        public void Write(ReadOnlySpan<byte> jpeg) => _process.StandardInput.BaseStream.Write(jpeg);
-
-        public void Finish()
-        {
-            _process.StandardInput.Close();
-            _process.WaitForExit();
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            _process.Dispose();
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Numerics;
 using EdgeSentry.Alerts;
 using EdgeSentry.Capture;
 using EdgeSentry.Diagnostics;
+using EdgeSentry.Pictures;
 using EdgeSentry.Routing;
 using EdgeSentry.Rules;
 using Microsoft.Extensions.Logging;
@@ -25,14 +26,19 @@ public sealed class AlertHandoff : IIncidentHandler, IDisposable
     private readonly IncidentRouter? _router;
     private long _stored;
 
-    public AlertHandoff(AlertPublisher publisher, IReadOnlyDictionary<(string Camera, string Zone), Vector2[]> zones, int maxFrameWidth, int maxFrameHeight, ILogger logger, EdgeSentryMetrics? metrics = null, IncidentRouter? router = null)
+    public AlertHandoff(AlertPublisher publisher, IReadOnlyDictionary<(string Camera, string Zone), Vector2[]> zones, ILogger logger, EdgeSentryMetrics? metrics = null, IncidentRouter? router = null)
     {
         _publisher = publisher;
         _router = router;
         _zones = zones;
-        _renderer = new SnapshotRenderer(maxFrameWidth, maxFrameHeight);
+        _renderer = new SnapshotRenderer();
         _logger = logger;
         _metrics = metrics;
+        if (!PictureSupport.IsAvailable)
+        {
+            // Once, at start: every alert after this goes out without a picture, which is not worth a line each.
+            PicturesLog.Unavailable(logger, PictureSupport.UnavailableReason!, PictureSupport.Remedy);
+        }
     }
 
     /// <summary>Transitions committed to the outbox.</summary>
@@ -63,18 +69,26 @@ public sealed class AlertHandoff : IIncidentHandler, IDisposable
 
     private IncidentSnapshot? RenderSnapshot(IncidentEvent incident, Frame frame)
     {
-        var zone = incident.ZoneId is { } z && _zones.TryGetValue((incident.CameraId, z), out var poly) ? poly : [];
-        ReadOnlySpan<SnapshotBox> boxes = [new SnapshotBox(incident.Box, BgrColor.Red, $"{incident.Label} {incident.Score:0.00}")];
+        if (!PictureSupport.IsAvailable)
+        {
+            return null;
+        }
+
+        var overlay = new SceneOverlay
+        {
+            Boxes = [new OverlayBox(incident.Box, incident.ClassId, $"{incident.Label} {incident.Score:0.00}", incident.TrackId)],
+            Zones = incident.ZoneId is { } z && _zones.TryGetValue((incident.CameraId, z), out var poly) ? [new OverlayPolygon(poly, BgrColor.Yellow, z)] : [],
+        };
         try
         {
             lock (_renderGate)
             {
-                return _renderer.Render(frame.Image, boxes, zone, BgrColor.Yellow);
+                return _renderer.Render(frame.Image, overlay);
             }
         }
-        catch (ArgumentException e)
+        catch (OpenCvSharp.OpenCVException e)
         {
-            // A frame larger than the renderer was sized for: the alert still goes out, without picture.
+            // One bad picture must not cost the alert: it goes out without it.
             PipelineLog.SnapshotFailed(_logger, incident.CameraId, e.Message);
             return null;
         }

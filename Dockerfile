@@ -10,7 +10,9 @@ COPY . .
 RUN scripts/install-prereqs.sh && dotnet publish src/EdgeSentry/EdgeSentry.csproj -c Release -o /app
 
 FROM mcr.microsoft.com/dotnet/runtime:10.0-bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg libmosquitto1 libturbojpeg0 \
+# libgtk-3-0, libjpeg62-turbo, libfreetype6, libharfbuzz0b: what OpenCvSharpExtern (snapshots) links against.
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg libmosquitto1 \
+    libgtk-3-0 libjpeg62-turbo libfreetype6 libharfbuzz0b \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app /app
 WORKDIR /app

@@ -13,12 +13,12 @@ namespace EdgeSentry.Detection;
 // tensors (the tests compare them).
 public sealed partial class FramePreprocessor
 {
-    private readonly int[] rowInt0;
-    private readonly int[] rowInt1;
-    private readonly float[] rowFloat;
-    private readonly float[] rowAccumulator;
-    private int cachedRow0 = -1;
-    private int cachedRow1 = -1;
+    private readonly int[] _rowInt0;
+    private readonly int[] _rowInt1;
+    private readonly float[] _rowFloat;
+    private readonly float[] _rowAccumulator;
+    private int _cachedRow0 = -1;
+    private int _cachedRow1 = -1;
 
     /// <summary>True when this CPU runs the SIMD path (256-bit vectors and AVX2 gathers).</summary>
     public static bool IsVectorised => Vector256.IsHardwareAccelerated && Avx2.IsSupported;
@@ -49,30 +49,30 @@ public sealed partial class FramePreprocessor
     {
         int plane = Width * Height;
         int rw = g.ResizedWidth;
-        var rows0 = rowInt0;
-        var rows1 = rowInt1;
+        var rows0 = _rowInt0;
+        var rows1 = _rowInt1;
 
         // Rows cached from the previous frame came from other pixels.
-        cachedRow0 = cachedRow1 = -1;
+        _cachedRow0 = _cachedRow1 = -1;
         for (int dy = 0; dy < g.ResizedHeight; dy++)
         {
-            int sy0 = yRow0[dy], sy1 = yRow1[dy];
-            if (cachedRow0 != sy0)
+            int sy0 = _yRow0[dy], sy1 = _yRow1[dy];
+            if (_cachedRow0 != sy0)
             {
-                if (cachedRow1 == sy0)
+                if (_cachedRow1 == sy0)
                 {
                     (rows0, rows1) = (rows1, rows0);
-                    cachedRow0 = sy0;
-                    cachedRow1 = -1;
+                    _cachedRow0 = sy0;
+                    _cachedRow1 = -1;
                 }
                 else
                 {
                     HorizontalLinear(source, sy0, rw, rows0);
-                    cachedRow0 = sy0;
+                    _cachedRow0 = sy0;
                 }
             }
 
-            if (cachedRow1 != sy1)
+            if (_cachedRow1 != sy1)
             {
                 if (sy1 == sy0)
                 {
@@ -83,19 +83,19 @@ public sealed partial class FramePreprocessor
                     HorizontalLinear(source, sy1, rw, rows1);
                 }
 
-                cachedRow1 = sy1;
+                _cachedRow1 = sy1;
             }
 
-            var w0 = Vector256.Create(yWeight0[dy]);
-            var w1 = Vector256.Create(yWeight1[dy]);
+            var w0 = Vector256.Create(_yWeight0[dy]);
+            var w1 = Vector256.Create(_yWeight1[dy]);
             int rowStart = ((g.OffsetY + dy) * Width) + g.OffsetX;
             for (int p = 0; p < 3; p++)
             {
                 var top = rows0.AsSpan(p * rw, rw);
                 var bottom = rows1.AsSpan(p * rw, rw);
                 var dst = chw.Slice((p * plane) + rowStart, rw);
-                var a = Vector256.Create(alpha[p]);
-                var b = Vector256.Create(beta[p]);
+                var a = Vector256.Create(_alpha[p]);
+                var b = Vector256.Create(_beta[p]);
                 int x = 0;
                 for (; x <= rw - 8; x += 8)
                 {
@@ -110,7 +110,7 @@ public sealed partial class FramePreprocessor
 
                 for (; x < rw; x++)
                 {
-                    dst[x] = (VerticalLinear(top[x], bottom[x], yWeight0[dy], yWeight1[dy]) * alpha[p]) + beta[p];
+                    dst[x] = (VerticalLinear(top[x], bottom[x], _yWeight0[dy], _yWeight1[dy]) * _alpha[p]) + _beta[p];
                 }
             }
         }
@@ -124,11 +124,11 @@ public sealed partial class FramePreprocessor
 
         // A gather reads 4 bytes at a 3-byte pixel: stop vectorising where that would pass the buffer's end.
         int readable = all.Length - rowStart;
-        int c0 = sourceChannel[0] * 8, c1 = sourceChannel[1] * 8, c2 = sourceChannel[2] * 8;
+        int c0 = _sourceChannel[0] * 8, c1 = _sourceChannel[1] * 8, c2 = _sourceChannel[2] * 8;
         var mask = Vector256.Create(0xFF);
         int x = 0;
         fixed (byte* basePtr = all)
-        fixed (int* ofs0 = xOffset0, ofs1 = xOffset1, pairs = xWeightPair, outp = planes)
+        fixed (int* ofs0 = _xOffset0, ofs1 = _xOffset1, pairs = _xWeightPair, outp = planes)
         {
             int* bytes = (int*)(basePtr + rowStart);
             for (; x <= rw - 8 && ofs1[x + 7] + 4 <= readable; x += 8)
@@ -145,10 +145,10 @@ public sealed partial class FramePreprocessor
         var row = all.Slice(rowStart);
         for (; x < rw; x++)
         {
-            int x0 = xOffset0[x], x1 = xOffset1[x], k0 = xWeight0[x], k1 = xWeight1[x];
+            int x0 = _xOffset0[x], x1 = _xOffset1[x], k0 = _xWeight0[x], k1 = _xWeight1[x];
             for (int p = 0; p < 3; p++)
             {
-                int c = sourceChannel[p];
+                int c = _sourceChannel[p];
                 planes[(p * rw) + x] = ((row[x0 + c] * k0) + (row[x1 + c] * k1)) >> 4;
             }
         }
@@ -166,39 +166,39 @@ public sealed partial class FramePreprocessor
     // The horizontal area taps again, padded to the same count per column and stored tap-major, so 8 columns
     // load each tap's offsets and weights contiguously. Padding taps repeat the last offset with weight 0,
     // which adds an exact 0 and keeps the sums equal to the scalar reference's.
-    private int areaTaps;
-    private int[] areaTapOffset = [];
-    private float[] areaTapWeight = [];
-    private int[] areaMaxOffset = [];
-    private int cachedAreaRow = -1;
+    private int _areaTaps;
+    private int[] _areaTapOffset = [];
+    private float[] _areaTapWeight = [];
+    private int[] _areaMaxOffset = [];
+    private int _cachedAreaRow = -1;
 
     private void BuildPaddedAreaTaps(int rw)
     {
-        areaTaps = 1;
+        _areaTaps = 1;
         for (int dx = 0; dx < rw; dx++)
         {
-            areaTaps = Math.Max(areaTaps, xAreaBegin[dx + 1] - xAreaBegin[dx]);
+            _areaTaps = Math.Max(_areaTaps, _xAreaBegin[dx + 1] - _xAreaBegin[dx]);
         }
 
-        if (areaTapOffset.Length < areaTaps * Width)
+        if (_areaTapOffset.Length < _areaTaps * Width)
         {
             // Only when a source size needs more taps than any before; steady-state frames reuse the tables.
-            areaTapOffset = new int[areaTaps * Width];
-            areaTapWeight = new float[areaTaps * Width];
-            areaMaxOffset = new int[Width];
+            _areaTapOffset = new int[_areaTaps * Width];
+            _areaTapWeight = new float[_areaTaps * Width];
+            _areaMaxOffset = new int[Width];
         }
 
         for (int dx = 0; dx < rw; dx++)
         {
-            int begin = xAreaBegin[dx], count = xAreaBegin[dx + 1] - begin;
-            int last = xAreaIndex[begin + count - 1] * 3;
-            areaMaxOffset[dx] = 0;
-            for (int k = 0; k < areaTaps; k++)
+            int begin = _xAreaBegin[dx], count = _xAreaBegin[dx + 1] - begin;
+            int last = _xAreaIndex[begin + count - 1] * 3;
+            _areaMaxOffset[dx] = 0;
+            for (int k = 0; k < _areaTaps; k++)
             {
-                int offset = k < count ? xAreaIndex[begin + k] * 3 : last;
-                areaTapOffset[(k * Width) + dx] = offset;
-                areaTapWeight[(k * Width) + dx] = k < count ? xAreaWeight[begin + k] : 0f;
-                areaMaxOffset[dx] = Math.Max(areaMaxOffset[dx], offset);
+                int offset = k < count ? _xAreaIndex[begin + k] * 3 : last;
+                _areaTapOffset[(k * Width) + dx] = offset;
+                _areaTapWeight[(k * Width) + dx] = k < count ? _xAreaWeight[begin + k] : 0f;
+                _areaMaxOffset[dx] = Math.Max(_areaMaxOffset[dx], offset);
             }
         }
     }
@@ -207,24 +207,24 @@ public sealed partial class FramePreprocessor
     {
         int plane = Width * Height;
         int rw = g.ResizedWidth;
-        var line = rowFloat.AsSpan(0, 3 * rw);
-        var acc = rowAccumulator.AsSpan(0, 3 * rw);
+        var line = _rowFloat.AsSpan(0, 3 * rw);
+        var acc = _rowAccumulator.AsSpan(0, 3 * rw);
 
         // Consecutive output rows share the source row on their boundary; keep the last one resampled.
-        cachedAreaRow = -1;
+        _cachedAreaRow = -1;
         for (int dy = 0; dy < g.ResizedHeight; dy++)
         {
             acc.Clear();
-            for (int ky = yAreaBegin[dy]; ky < yAreaBegin[dy + 1]; ky++)
+            for (int ky = _yAreaBegin[dy]; ky < _yAreaBegin[dy + 1]; ky++)
             {
-                int sy = yAreaIndex[ky];
-                if (sy != cachedAreaRow)
+                int sy = _yAreaIndex[ky];
+                if (sy != _cachedAreaRow)
                 {
                     HorizontalArea(source, sy, rw, line);
-                    cachedAreaRow = sy;
+                    _cachedAreaRow = sy;
                 }
 
-                var wy = Vector256.Create(yAreaWeight[ky]);
+                var wy = Vector256.Create(_yAreaWeight[ky]);
                 int i = 0;
                 for (; i <= line.Length - 8; i += 8)
                 {
@@ -235,7 +235,7 @@ public sealed partial class FramePreprocessor
 
                 for (; i < line.Length; i++)
                 {
-                    acc[i] += line[i] * yAreaWeight[ky];
+                    acc[i] += line[i] * _yAreaWeight[ky];
                 }
             }
 
@@ -244,8 +244,8 @@ public sealed partial class FramePreprocessor
             {
                 var src = acc.Slice(p * rw, rw);
                 var dst = chw.Slice((p * plane) + rowStart, rw);
-                var a = Vector256.Create(alpha[p]);
-                var b = Vector256.Create(beta[p]);
+                var a = Vector256.Create(_alpha[p]);
+                var b = Vector256.Create(_beta[p]);
                 int x = 0;
                 for (; x <= rw - 8; x += 8)
                 {
@@ -255,7 +255,7 @@ public sealed partial class FramePreprocessor
 
                 for (; x < rw; x++)
                 {
-                    dst[x] = (MathF.Round(src[x]) * alpha[p]) + beta[p];
+                    dst[x] = (MathF.Round(src[x]) * _alpha[p]) + _beta[p];
                 }
             }
         }
@@ -266,12 +266,12 @@ public sealed partial class FramePreprocessor
         ReadOnlySpan<byte> all = source.Pixels;
         int rowStart = sy * source.Stride;
         int readable = all.Length - rowStart;
-        int c0 = sourceChannel[0] * 8, c1 = sourceChannel[1] * 8, c2 = sourceChannel[2] * 8;
+        int c0 = _sourceChannel[0] * 8, c1 = _sourceChannel[1] * 8, c2 = _sourceChannel[2] * 8;
         var mask = Vector256.Create(0xFF);
         int x = 0;
         fixed (byte* basePtr = all)
-        fixed (int* offsets = areaTapOffset, maxOffset = areaMaxOffset)
-        fixed (float* weights = areaTapWeight, outp = planes)
+        fixed (int* offsets = _areaTapOffset, maxOffset = _areaMaxOffset)
+        fixed (float* weights = _areaTapWeight, outp = planes)
         {
             int* bytes = (int*)(basePtr + rowStart);
             for (; x <= rw - 8 && maxOffset[x + 7] + 4 <= readable; x += 8)
@@ -279,7 +279,7 @@ public sealed partial class FramePreprocessor
                 var s0 = Vector256<float>.Zero;
                 var s1 = Vector256<float>.Zero;
                 var s2 = Vector256<float>.Zero;
-                for (int k = 0; k < areaTaps; k++)
+                for (int k = 0; k < _areaTaps; k++)
                 {
                     var px = Avx2.GatherVector256(bytes, Avx.LoadVector256(offsets + (k * Width) + x), 1);
                     var w = Avx.LoadVector256(weights + (k * Width) + x);
@@ -298,13 +298,13 @@ public sealed partial class FramePreprocessor
         for (; x < rw; x++)
         {
             float s0 = 0f, s1 = 0f, s2 = 0f;
-            for (int k = 0; k < areaTaps; k++)
+            for (int k = 0; k < _areaTaps; k++)
             {
-                int o = areaTapOffset[(k * Width) + x];
-                float w = areaTapWeight[(k * Width) + x];
-                s0 += row[o + sourceChannel[0]] * w;
-                s1 += row[o + sourceChannel[1]] * w;
-                s2 += row[o + sourceChannel[2]] * w;
+                int o = _areaTapOffset[(k * Width) + x];
+                float w = _areaTapWeight[(k * Width) + x];
+                s0 += row[o + _sourceChannel[0]] * w;
+                s1 += row[o + _sourceChannel[1]] * w;
+                s2 += row[o + _sourceChannel[2]] * w;
             }
 
             planes[x] = s0;

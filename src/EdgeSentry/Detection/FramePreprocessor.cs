@@ -15,34 +15,34 @@ namespace EdgeSentry.Detection;
 /// </summary>
 public sealed partial class FramePreprocessor
 {
-    private readonly float[] alpha = new float[3];
-    private readonly float[] beta = new float[3];
-    private readonly float[] padNormalised = new float[3];
+    private readonly float[] _alpha = new float[3];
+    private readonly float[] _beta = new float[3];
+    private readonly float[] _padNormalised = new float[3];
 
     // Source channel (0 B, 1 G, 2 R) feeding tensor plane p.
-    private readonly int[] sourceChannel = new int[3];
+    private readonly int[] _sourceChannel = new int[3];
 
     // Bilinear: per destination column/row the two source taps (byte offset / row) and their 11-bit weights.
-    private readonly int[] xOffset0;
-    private readonly int[] xOffset1;
-    private readonly int[] xWeight0;
-    private readonly int[] xWeight1;
-    private readonly int[] xWeightPair;
-    private readonly int[] yRow0;
-    private readonly int[] yRow1;
-    private readonly int[] yWeight0;
-    private readonly int[] yWeight1;
+    private readonly int[] _xOffset0;
+    private readonly int[] _xOffset1;
+    private readonly int[] _xWeight0;
+    private readonly int[] _xWeight1;
+    private readonly int[] _xWeightPair;
+    private readonly int[] _yRow0;
+    private readonly int[] _yRow1;
+    private readonly int[] _yWeight0;
+    private readonly int[] _yWeight1;
 
     // Area: compressed rows of (source index, weight) per destination column/row.
-    private readonly int[] xAreaBegin;
-    private readonly int[] yAreaBegin;
-    private int[] xAreaIndex = [];
-    private float[] xAreaWeight = [];
-    private int[] yAreaIndex = [];
-    private float[] yAreaWeight = [];
+    private readonly int[] _xAreaBegin;
+    private readonly int[] _yAreaBegin;
+    private int[] _xAreaIndex = [];
+    private float[] _xAreaWeight = [];
+    private int[] _yAreaIndex = [];
+    private float[] _yAreaWeight = [];
 
-    private InputGeometry geometry;
-    private bool hasGeometry;
+    private InputGeometry _geometry;
+    private bool _hasGeometry;
 
     public FramePreprocessor(
         int width, int height, ResizeMode mode, ResizeKernel kernel, bool rgb, float padValue, float scale,
@@ -61,27 +61,27 @@ public sealed partial class FramePreprocessor
         Kernel = kernel;
         for (int p = 0; p < 3; p++)
         {
-            sourceChannel[p] = rgb ? 2 - p : p;
-            alpha[p] = scale / std[p];
-            beta[p] = -mean[p] / std[p];
-            padNormalised[p] = (padValue * alpha[p]) + beta[p];
+            _sourceChannel[p] = rgb ? 2 - p : p;
+            _alpha[p] = scale / std[p];
+            _beta[p] = -mean[p] / std[p];
+            _padNormalised[p] = (padValue * _alpha[p]) + _beta[p];
         }
 
-        xOffset0 = new int[width];
-        xOffset1 = new int[width];
-        xWeight0 = new int[width];
-        xWeight1 = new int[width];
-        xWeightPair = new int[width];
-        yRow0 = new int[height];
-        yRow1 = new int[height];
-        yWeight0 = new int[height];
-        yWeight1 = new int[height];
-        xAreaBegin = new int[width + 1];
-        yAreaBegin = new int[height + 1];
-        rowInt0 = new int[3 * width];
-        rowInt1 = new int[3 * width];
-        rowFloat = new float[3 * width];
-        rowAccumulator = new float[3 * width];
+        _xOffset0 = new int[width];
+        _xOffset1 = new int[width];
+        _xWeight0 = new int[width];
+        _xWeight1 = new int[width];
+        _xWeightPair = new int[width];
+        _yRow0 = new int[height];
+        _yRow1 = new int[height];
+        _yWeight0 = new int[height];
+        _yWeight1 = new int[height];
+        _xAreaBegin = new int[width + 1];
+        _yAreaBegin = new int[height + 1];
+        _rowInt0 = new int[3 * width];
+        _rowInt1 = new int[3 * width];
+        _rowFloat = new float[3 * width];
+        _rowAccumulator = new float[3 * width];
     }
 
     public int Width { get; }
@@ -130,8 +130,8 @@ public sealed partial class FramePreprocessor
     private static float VerticalLinear(int top, int bottom, int w0, int w1) =>
         Math.Clamp((((top * w0) >> 16) + ((bottom * w1) >> 16) + 2) >> 2, 0, 255);
 
-    // INTER_AREA only averages when shrinking on both axes; otherwise OpenCV interpolates, and so does this
-    // (with plain bilinear weights, which differ slightly from OpenCV's enlarging-area variant).
+    // INTER_AREA only averages when shrinking on both axes; otherwise OpenCV interpolates with two taps, and so
+    // does this (with OpenCV's area-mode weights, see BuildBilinearAxis).
     private bool UsesBilinear(in InputGeometry g) =>
         Kernel == ResizeKernel.Bilinear || g.ResizedWidth > g.SourceWidth || g.ResizedHeight > g.SourceHeight;
 
@@ -142,42 +142,59 @@ public sealed partial class FramePreprocessor
             throw new ArgumentException($"input tensor holds {chw.Length} floats, {TensorLength} needed for 3x{Height}x{Width}", nameof(chw));
         }
 
-        if (!hasGeometry || geometry.SourceWidth != source.Width || geometry.SourceHeight != source.Height)
+        if (!_hasGeometry || _geometry.SourceWidth != source.Width || _geometry.SourceHeight != source.Height)
         {
-            geometry = InputGeometry.Compute(Mode, Width, Height, source.Width, source.Height);
-            BuildBilinearTables(geometry);
+            _geometry = InputGeometry.Compute(Mode, Width, Height, source.Width, source.Height);
+            BuildBilinearTables(_geometry);
             if (Kernel == ResizeKernel.Area)
             {
-                BuildAreaTables(geometry);
+                BuildAreaTables(_geometry);
             }
 
-            hasGeometry = true;
+            _hasGeometry = true;
         }
 
-        return geometry;
+        return _geometry;
     }
 
     private void BuildBilinearTables(in InputGeometry g)
     {
-        BuildBilinearAxis(g.SourceWidth, g.ResizedWidth, xOffset0, xOffset1, xWeight0, xWeight1, bytesPerStep: 3);
-        BuildBilinearAxis(g.SourceHeight, g.ResizedHeight, yRow0, yRow1, yWeight0, yWeight1, bytesPerStep: 1);
+        bool areaMode = Kernel == ResizeKernel.Area;
+        BuildBilinearAxis(g.SourceWidth, g.ResizedWidth, _xOffset0, _xOffset1, _xWeight0, _xWeight1, bytesPerStep: 3, areaMode);
+        BuildBilinearAxis(g.SourceHeight, g.ResizedHeight, _yRow0, _yRow1, _yWeight0, _yWeight1, bytesPerStep: 1, areaMode);
         for (int dx = 0; dx < g.ResizedWidth; dx++)
         {
-            xWeightPair[dx] = xWeight0[dx] | (xWeight1[dx] << 16);
+            _xWeightPair[dx] = _xWeight0[dx] | (_xWeight1[dx] << 16);
         }
-        cachedRow0 = cachedRow1 = -1;
+        _cachedRow0 = _cachedRow1 = -1;
     }
 
     // OpenCV INTER_LINEAR: src = (dst + 0.5) * (srcSize / dstSize) - 0.5, taps floor(src) and +1, clamped to
     // the edge with the weight moved onto the edge pixel. Weights are rounded to 1/2048 (INTER_RESIZE_COEF_BITS).
-    private static void BuildBilinearAxis(int sourceSize, int resizedSize, int[] tap0, int[] tap1, int[] weight0, int[] weight1, int bytesPerStep)
+    // INTER_AREA when not shrinking on both axes: OpenCV's own two-tap weights (resize.cpp, area_mode): tap
+    // floor(dst * srcSize / dstSize), and only the part of the destination pixel that spills past that source
+    // pixel's edge goes to the next one. Plain bilinear weights there differed from cv2.resize by up to 182 levels.
+    private static void BuildBilinearAxis(int sourceSize, int resizedSize, int[] tap0, int[] tap1, int[] weight0, int[] weight1, int bytesPerStep, bool areaMode)
     {
         double scale = (double)sourceSize / resizedSize;
+        double inverseScale = (double)resizedSize / sourceSize;
         for (int d = 0; d < resizedSize; d++)
         {
-            float f = (float)(((d + 0.5) * scale) - 0.5);
-            int s = (int)MathF.Floor(f);
-            f -= s;
+            float f;
+            int s;
+            if (areaMode)
+            {
+                s = (int)Math.Floor(d * (1.0 / inverseScale));
+                f = (float)((d + 1) - ((s + 1) * inverseScale));
+                f = f <= 0 ? 0f : f - MathF.Floor(f);
+            }
+            else
+            {
+                f = (float)(((d + 0.5) * scale) - 0.5);
+                s = (int)MathF.Floor(f);
+                f -= s;
+            }
+
             if (s < 0)
             {
                 s = 0;
@@ -199,10 +216,10 @@ public sealed partial class FramePreprocessor
 
     private void BuildAreaTables(in InputGeometry g)
     {
-        BuildAreaAxis(g.SourceWidth, g.ResizedWidth, xAreaBegin, ref xAreaIndex, ref xAreaWeight);
-        BuildAreaAxis(g.SourceHeight, g.ResizedHeight, yAreaBegin, ref yAreaIndex, ref yAreaWeight);
+        BuildAreaAxis(g.SourceWidth, g.ResizedWidth, _xAreaBegin, ref _xAreaIndex, ref _xAreaWeight);
+        BuildAreaAxis(g.SourceHeight, g.ResizedHeight, _yAreaBegin, ref _yAreaIndex, ref _yAreaWeight);
         BuildPaddedAreaTaps(g.ResizedWidth);
-        cachedAreaRow = -1;
+        _cachedAreaRow = -1;
     }
 
     // OpenCV INTER_AREA when shrinking: each destination cell [d*scale, (d+1)*scale) averages the source
@@ -256,7 +273,7 @@ public sealed partial class FramePreprocessor
         for (int p = 0; p < 3; p++)
         {
             var dst = chw.Slice(p * plane, plane);
-            float pad = padNormalised[p];
+            float pad = _padNormalised[p];
             if (g.ResizedWidth == Width && g.ResizedHeight == Height)
             {
                 continue;
@@ -280,21 +297,21 @@ public sealed partial class FramePreprocessor
         int plane = Width * Height;
         for (int dy = 0; dy < g.ResizedHeight; dy++)
         {
-            var r0 = source.Row(yRow0[dy]);
-            var r1 = source.Row(yRow1[dy]);
-            int wy0 = yWeight0[dy], wy1 = yWeight1[dy];
+            var r0 = source.Row(_yRow0[dy]);
+            var r1 = source.Row(_yRow1[dy]);
+            int wy0 = _yWeight0[dy], wy1 = _yWeight1[dy];
             int rowStart = ((g.OffsetY + dy) * Width) + g.OffsetX;
             for (int dx = 0; dx < g.ResizedWidth; dx++)
             {
-                int x0 = xOffset0[dx], x1 = xOffset1[dx];
-                int wx0 = xWeight0[dx], wx1 = xWeight1[dx];
+                int x0 = _xOffset0[dx], x1 = _xOffset1[dx];
+                int wx0 = _xWeight0[dx], wx1 = _xWeight1[dx];
                 for (int p = 0; p < 3; p++)
                 {
-                    int c = sourceChannel[p];
+                    int c = _sourceChannel[p];
                     int top = (r0[x0 + c] * wx0) + (r0[x1 + c] * wx1);
                     int bottom = (r1[x0 + c] * wx0) + (r1[x1 + c] * wx1);
                     float v = VerticalLinear(top >> 4, bottom >> 4, wy0, wy1);
-                    chw[(p * plane) + rowStart + dx] = (v * alpha[p]) + beta[p];
+                    chw[(p * plane) + rowStart + dx] = (v * _alpha[p]) + _beta[p];
                 }
             }
         }
@@ -310,22 +327,22 @@ public sealed partial class FramePreprocessor
             {
                 for (int p = 0; p < 3; p++)
                 {
-                    int c = sourceChannel[p];
+                    int c = _sourceChannel[p];
                     float sum = 0f;
-                    for (int ky = yAreaBegin[dy]; ky < yAreaBegin[dy + 1]; ky++)
+                    for (int ky = _yAreaBegin[dy]; ky < _yAreaBegin[dy + 1]; ky++)
                     {
-                        var row = source.Row(yAreaIndex[ky]);
+                        var row = source.Row(_yAreaIndex[ky]);
                         float line = 0f;
-                        for (int kx = xAreaBegin[dx]; kx < xAreaBegin[dx + 1]; kx++)
+                        for (int kx = _xAreaBegin[dx]; kx < _xAreaBegin[dx + 1]; kx++)
                         {
-                            line += row[(xAreaIndex[kx] * 3) + c] * xAreaWeight[kx];
+                            line += row[(_xAreaIndex[kx] * 3) + c] * _xAreaWeight[kx];
                         }
 
-                        sum += line * yAreaWeight[ky];
+                        sum += line * _yAreaWeight[ky];
                     }
 
                     float v = MathF.Round(sum);
-                    chw[(p * plane) + rowStart + dx] = (v * alpha[p]) + beta[p];
+                    chw[(p * plane) + rowStart + dx] = (v * _alpha[p]) + _beta[p];
                 }
             }
         }

@@ -73,9 +73,17 @@ public static class FrameAnnotator
         Cv2.Rectangle(canvas, topLeft, bottomRight, colour, style.Stroke, LineTypes.Link8);
         if (LabelText(box) is { } text)
         {
-            DrawLabel(canvas, text, new Point(topLeft.X - (style.Stroke / 2), topLeft.Y - (style.Stroke / 2)), box.EffectiveColor, style);
+            DrawLabel(canvas, text, LabelAnchor(box, style), box.EffectiveColor, style);
         }
     }
+
+    /// <summary>Where the label tag of <paramref name="box"/> goes on a frame of this size (null: no label).</summary>
+    public static Rect? LabelRect(in OverlayBox box, int frameWidth, int frameHeight) =>
+        LabelText(box) is { } text ? LabelRect(text, LabelAnchor(box, Style.For(frameWidth, frameHeight)), frameWidth, frameHeight) : null;
+
+    // The tag sits on the outer edge of the box's stroke, so the two read as one shape.
+    private static Point LabelAnchor(in OverlayBox box, in Style style) =>
+        new((int)MathF.Floor(box.Box.X1) - (style.Stroke / 2), (int)MathF.Floor(box.Box.Y1) - (style.Stroke / 2));
 
     private static void DrawZone(Mat canvas, OverlayPolygon zone, in Style style)
     {

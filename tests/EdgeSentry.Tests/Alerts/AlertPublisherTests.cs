@@ -89,11 +89,17 @@ public sealed partial class AlertPublisherTests : IAsyncLifetime
     [Fact]
     public async Task PublishAsync_RenderedSnapshotOfRealFrame_ReceiverDecodesTheJpeg()
     {
-        (byte[] bgr, int width, int height) = await Native.TurboJpeg.JpegCompressorTests.DecodePng(SharedPaths.TestFrame("vtest_f0200.png"));
-        using var renderer = new SnapshotRenderer(width, height);
+        var frame = global::EdgeSentry.Tests.Detection.TestFrames.Load("vtest_f0200.png");
+        (int width, int height) = (frame.Width, frame.Height);
+        using var renderer = new global::EdgeSentry.Pictures.SnapshotRenderer();
         IncidentEvent incident = Incident() with { FrameWidth = width, FrameHeight = height, Box = new BoundingBox(100, 50, 180, 200) };
         IncidentSnapshot snapshot = renderer.Render(
-            new global::EdgeSentry.Capture.BgrImage(bgr, width, height), [new(incident.Box, BgrColor.Red)], [new(0.1f, 0.1f), new(0.9f, 0.1f), new(0.5f, 0.9f)], BgrColor.Yellow);
+            new global::EdgeSentry.Capture.BgrImage(frame.Pixels, width, height),
+            new global::EdgeSentry.Pictures.SceneOverlay
+            {
+                Boxes = [new(incident.Box, 0, "person 0.90")],
+                Zones = [new([new(0.1f, 0.1f), new(0.9f, 0.1f), new(0.5f, 0.9f)], global::EdgeSentry.Pictures.BgrColor.Yellow)],
+            })!;
         await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/alerts/#");
         await using AlertPublisher publisher = Publisher("edge-s");
         await publisher.StartAsync(MqttTestSubscriber.Cap());
@@ -104,9 +110,8 @@ public sealed partial class AlertPublisherTests : IAsyncLifetime
         Assert.Empty(IncidentSchema.Validate(received.Payload.Span));
         using JsonDocument json = JsonDocument.Parse(received.Payload);
         byte[] jpeg = json.RootElement.GetProperty("snapshot").GetProperty("data").GetBytesFromBase64();
-        using var decompressor = new EdgeSentry.Native.TurboJpeg.JpegDecompressor();
-        var header = decompressor.ReadHeader(jpeg);
-        Assert.Equal((width, height), (header.Width, header.Height));
+        using var decoded = OpenCvSharp.Cv2.ImDecode(jpeg, OpenCvSharp.ImreadModes.Color);
+        Assert.Equal((width, height), (decoded.Width, decoded.Height));
         Assert.Equal(snapshot.Data, jpeg);
     }
 

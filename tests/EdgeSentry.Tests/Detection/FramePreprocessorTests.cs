@@ -1,11 +1,121 @@
 using EdgeSentry.Capture;
 using EdgeSentry.Detection;
 using EdgeSentry.Tests.Peers;
+using OpenCvSharp;
+using Xunit.Abstractions;
 
 namespace EdgeSentry.Tests.Detection;
 
-public sealed class FramePreprocessorTests
+public sealed class FramePreprocessorTests(ITestOutputHelper output)
 {
+    // The largest difference, in 0-255 levels, from OpenCV 4.13's Cv2.Resize + letterbox these tests accept, per
+    // kernel; each is what was measured (test output), so any drift fails. INTER_LINEAR shrinking: 0 (bit exact);
+    // INTER_LINEAR enlarging: 1 (rounding of the fixed-point vertical pass; only frames smaller than the model
+    // input enlarge); INTER_AREA shrinking: 0; INTER_AREA enlarging: 0 (was 182 before BuildBilinearAxis used
+    // OpenCV's area-mode weights).
+    private const int MaxLinearShrinkDifference = 0;
+    private const int MaxLinearEnlargeDifference = 1;
+    private const int MaxAreaShrinkDifference = 0;
+    private const int MaxAreaEnlargeDifference = 0;
+
+    public static TheoryData<string, string> ManifestsAndFrames()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var manifest in new[] { "yolox_nano.json", "nanodet_m_416.json", "deimv2_hgnetv2_atto_coco.json", "deimv2_hgnetv2_femto_coco.json" })
+        {
+            foreach (var frame in TestFrames.GoldenFrames)
+            {
+                data.Add(manifest, frame);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// Acceptance 2: the fused preprocessing against the OpenCV reference the models were trained with:
+    /// Cv2.Resize with the manifest's kernel (INTER_LINEAR or INTER_AREA), pasted into a canvas of the pad value
+    /// where the manifest letterboxes. Compared in pixel levels, recovered from the normalised tensor.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ManifestsAndFrames))]
+    public void Run_GoldenFrame_MatchesOpenCvResizeAndLetterbox(string manifest, string frameName)
+    {
+        var frame = TestFrames.Load(frameName);
+        var (difference, kernel, enlarging) = CompareWithOpenCv(Load(manifest).Input, frame.Pixels, frame.Width, frame.Height);
+
+        int bound = Bound(kernel, enlarging);
+        output.WriteLine($"{manifest} {frameName}: {kernel} max |fused - cv2.resize| = {difference} level(s)");
+        Assert.True(difference <= bound, $"{manifest} on {frameName}: {kernel} differs from Cv2.Resize by up to {difference} levels (accepted {bound})");
+    }
+
+    public static TheoryData<string, int, int> ManifestsAndOddSizes()
+    {
+        var data = new TheoryData<string, int, int>();
+        foreach (var manifest in new[] { "yolox_nano.json", "nanodet_m_416.json", "deimv2_hgnetv2_atto_coco.json" })
+        {
+            foreach (var (w, h) in new[] { (1920, 1080), (1283, 721), (301, 999), (640, 360), (200, 100), (37, 5) })
+            {
+                data.Add(manifest, w, h);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ManifestsAndOddSizes))]
+    public void Run_NoiseAtOddSizes_MatchesOpenCvResizeAndLetterbox(string manifest, int width, int height)
+    {
+        byte[] pixels = Noise(width * height * 3, seed: (width * 31) + height);
+        var (difference, kernel, enlarging) = CompareWithOpenCv(Load(manifest).Input, pixels, width, height);
+
+        int bound = Bound(kernel, enlarging);
+        output.WriteLine($"{manifest} {width}x{height}: {kernel}{(enlarging ? " (enlarging)" : string.Empty)} max |fused - cv2.resize| = {difference} level(s)");
+        Assert.True(difference <= bound, $"{manifest} at {width}x{height}: {kernel}{(enlarging ? " enlarging" : string.Empty)} differs from Cv2.Resize by up to {difference} levels (accepted {bound})");
+    }
+
+    private static int Bound(ResizeKernel kernel, bool enlarging) =>
+        kernel == ResizeKernel.Bilinear ? (enlarging ? MaxLinearEnlargeDifference : MaxLinearShrinkDifference) : enlarging ? MaxAreaEnlargeDifference : MaxAreaShrinkDifference;
+
+    /// <summary>The largest |fused - reference| in levels over the whole tensor (resized area and padding).</summary>
+    private static (int Difference, ResizeKernel Kernel, bool Enlarging) CompareWithOpenCv(InputManifest input, byte[] pixels, int width, int height)
+    {
+        var pre = FramePreprocessor.FromManifest(input);
+        var tensor = new float[pre.TensorLength];
+        var g = pre.Run(new BgrImage(pixels, width, height), tensor);
+
+        using var source = Mat.FromPixelData(height, width, MatType.CV_8UC3, pixels);
+        using var resized = new Mat();
+        var interpolation = pre.Kernel == ResizeKernel.Area ? InterpolationFlags.Area : InterpolationFlags.Linear;
+        Cv2.Resize(source, resized, new Size(g.ResizedWidth, g.ResizedHeight), 0, 0, interpolation);
+        using var reference = new Mat(input.Height, input.Width, MatType.CV_8UC3, Scalar.All(input.PadValue));
+        using (var window = new Mat(reference, new Rect(g.OffsetX, g.OffsetY, g.ResizedWidth, g.ResizedHeight)))
+        {
+            resized.CopyTo(window);
+        }
+
+        int plane = input.Width * input.Height;
+        int worst = 0;
+        for (int p = 0; p < 3; p++)
+        {
+            int channel = input.ColourOrder == "rgb" ? 2 - p : p;
+            float alpha = input.Scale / input.Std[p];
+            float beta = -input.Mean[p] / input.Std[p];
+            for (int y = 0; y < input.Height; y++)
+            {
+                for (int x = 0; x < input.Width; x++)
+                {
+                    int level = (int)MathF.Round((tensor[(p * plane) + (y * input.Width) + x] - beta) / alpha);
+                    int expected = reference.At<Vec3b>(y, x)[channel];
+                    worst = Math.Max(worst, Math.Abs(level - expected));
+                }
+            }
+        }
+
+        return (worst, pre.Kernel, g.ResizedWidth > width || g.ResizedHeight > height);
+    }
+
     public static TheoryData<string, int, int> ManifestsAndSizes()
     {
         var data = new TheoryData<string, int, int>();

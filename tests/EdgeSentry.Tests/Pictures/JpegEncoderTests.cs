@@ -37,6 +37,21 @@ public class JpegEncoderTests
     }
 
     [Fact]
+    public void Encode_Always_LumaSampled2x2AndChroma1x1As420()
+    {
+        using var image = new Mat(48, 64, MatType.CV_8UC3, new Scalar(30, 120, 200));
+
+        byte[] jpeg = JpegEncoder.Encode(image, 80);
+
+        // The baseline frame header (SOF0: FF C0, length, precision, height, width, components, then per component
+        // id, sampling factors HV, table): 4:2:0 is Y 0x22 and Cb, Cr 0x11.
+        int sof = jpeg.AsSpan().IndexOf(new byte[] { 0xFF, 0xC0 });
+        Assert.True(sof >= 0, "no baseline SOF0 marker");
+        Assert.Equal((48, 64, 3), ((jpeg[sof + 5] << 8) | jpeg[sof + 6], (jpeg[sof + 7] << 8) | jpeg[sof + 8], (int)jpeg[sof + 9]));
+        Assert.Equal((0x22, 0x11, 0x11), (jpeg[sof + 11], jpeg[sof + 14], jpeg[sof + 17]));
+    }
+
+    [Fact]
     public void Encode_QualityOutOfRange_Throws()
     {
         using var image = new Mat(4, 4, MatType.CV_8UC3);

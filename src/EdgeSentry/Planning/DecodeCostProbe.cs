@@ -39,6 +39,11 @@ public sealed class DecodeCostProbe
             throw new FileNotFoundException($"{clip} not found (the footage lives in ../shared/footage)", clip);
         }
 
+        if (!CpuClock.Available)
+        {
+            throw new PlatformNotSupportedException("decode cost needs /proc/self/stat (Linux) for the decoder's CPU time");
+        }
+
         string source = clip;
         if (stream is not null)
         {
@@ -88,11 +93,6 @@ public sealed class DecodeCostProbe
         if (frames == 0)
         {
             throw new CaptureException($"{source}: ffmpeg delivered no frame{(lastError.Length > 0 ? ": " + lastError : string.Empty)}");
-        }
-
-        if (!CpuClock.Available)
-        {
-            throw new PlatformNotSupportedException("decode cost needs /proc/self/stat (Linux) for the decoder's CPU time");
         }
 
         return new DecodeCost(

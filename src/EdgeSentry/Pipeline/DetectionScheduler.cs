@@ -122,7 +122,7 @@ public sealed class DetectionScheduler
             long t0 = _time.GetTimestamp();
             int n = detector.Detect(frame.Image, results);
             lane.RecordInference(_time.GetElapsedTime(t0));
-            _metrics?.InferenceLatency.Record(_time.GetElapsedTime(t0).TotalMilliseconds, inferenceTags);
+            _metrics?.InferenceLatency.Record(_time.GetElapsedTime(t0).TotalSeconds, inferenceTags);
             try
             {
                 await lane.Analyzer.AnalyzeAsync(frame, results.AsMemory(0, n), cancellationToken);
@@ -137,7 +137,7 @@ public sealed class DetectionScheduler
             var age = _time.GetElapsedTime(frame.CapturedTimestamp);
             lane.RecordProcessed(age);
             var camera = new KeyValuePair<string, object?>("camera", lane.Slot.CameraId);
-            _metrics?.FrameAge.Record(age.TotalMilliseconds, camera);
+            _metrics?.FrameAge.Record(age.TotalSeconds, camera);
             _metrics?.FramesProcessed.Add(1, camera);
             Interlocked.Increment(ref _processed);
         }

@@ -40,7 +40,14 @@ public sealed class HealthMonitor : BackgroundService
         var report = _probe.Health.Current;
         if (_probe.Node.Publisher is { } publisher && !ReferenceEquals(publisher, _hooked))
         {
-            publisher.Health = () => ToStatus(_probe.Health.Current);
+            // Whatever status goes out (ours, or the publisher's own "online" after a reconnect) carries the
+            // current health, and what went out is remembered, so a stale one is replaced on the next round.
+            publisher.Health = () =>
+            {
+                var current = _probe.Health.Current;
+                Volatile.Write(ref _published, current);
+                return ToStatus(current);
+            };
             _hooked = publisher;
         }
 
@@ -53,18 +60,18 @@ public sealed class HealthMonitor : BackgroundService
             _logged = report;
         }
 
-        if (!report.Equals(_published))
+        if (!report.Equals(Volatile.Read(ref _published)))
         {
             if (_hooked is { Connection.IsConnected: true })
             {
                 try
                 {
                     await _hooked.RefreshStatusAsync(cancellationToken);
-                    _published = report;
                 }
                 catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
                 {
-                    // Tried again next round: _published still differs.
+                    // Tried again next round.
+                    Volatile.Write(ref _published, null);
                     DiagnosticsLog.StatusNotPublished(_logger, e.Message);
                 }
             }

@@ -40,11 +40,19 @@ public sealed class PrometheusServer : IAsyncDisposable
         return new PrometheusServer(peer, dir);
     }
 
-    /// <summary>An instant query through the HTTP API; returns data.result.</summary>
+    /// <summary>An instant query through the HTTP API; returns data.result (empty while the TSDB is still starting: 503).</summary>
     public async Task<JsonElement> QueryAsync(string promql)
     {
         var url = new Uri($"http://127.0.0.1:{_peer.Port}/api/v1/query?query={Uri.EscapeDataString(promql)}");
-        using var doc = JsonDocument.Parse(await _http.GetStringAsync(url));
+        using var response = await _http.GetAsync(url);
+        if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+        {
+            using var empty = JsonDocument.Parse("[]");
+            return empty.RootElement.Clone();
+        }
+
+        response.EnsureSuccessStatusCode();
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("success", doc.RootElement.GetProperty("status").GetString());
         return doc.RootElement.GetProperty("data").GetProperty("result").Clone();
     }

@@ -11,6 +11,7 @@ namespace EdgeSentry.Tests.Packaging;
 /// the image runs (its ENTRYPOINT + CMD, read from the Dockerfile, with /app replaced by the publish output)
 /// and its HEALTHCHECK command, as a non-root user; and systemd-analyze verifies the unit.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public partial class PackagingTests : IClassFixture<PublishedOutput>
 {
     private readonly PublishedOutput _published;
@@ -101,7 +102,13 @@ public partial class PackagingTests : IClassFixture<PublishedOutput>
             // The service really runs as nobody, and wrote its outbox as nobody.
             string status = await File.ReadAllTextAsync($"/proc/{service.Id}/status");
             Assert.Matches(@"(?m)^Uid:\s+65534\s+65534", status);
-            Assert.True(File.Exists(outbox));
+            // /healthz answers as soon as Kestrel listens; the outbox is opened after the model loads.
+            while (!File.Exists(outbox))
+            {
+                Assert.True(guard.Elapsed < TimeSpan.FromSeconds(120), $"no outbox at {outbox}: {serviceErrors}");
+                await Task.Delay(250);
+            }
+
             Assert.Equal(65534, OwnerOf(outbox));
             Assert.Equal("WATCHDOG=1", await watchdog.WaitAsync(TimeSpan.FromSeconds(60)));
         }

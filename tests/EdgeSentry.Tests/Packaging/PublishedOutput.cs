@@ -6,9 +6,10 @@ namespace EdgeSentry.Tests.Packaging;
 /// <c>dotnet publish</c> of the service once per test class, into a directory any user can read (the
 /// non-root test runs the output as <c>nobody</c>). What the image copies to /app is exactly this output.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class PublishedOutput : IAsyncLifetime
 {
-    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("edgesentry-publish-");
+    private readonly DirectoryInfo _root = System.IO.Directory.CreateTempSubdirectory("edgesentry-publish-");
 
     public string Directory => Path.Combine(_root.FullName, "app");
 

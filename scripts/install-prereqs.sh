@@ -2,7 +2,8 @@
 # Installs everything EdgeSentry needs on a fresh Debian 12 machine, idempotently:
 #  - apt packages: ffmpeg (decoder), mosquitto (+clients, libmosquitto1), the shared libraries that
 #    OpenCvSharpExtern (pictures, from the OpenCvSharp4 runtime package) links against (GTK 3, libjpeg62, freetype, harfbuzz),
-#    the GStreamer RTSP server set used by the tests and the demo cameras;
+#    the GStreamer RTSP server set used by the tests and the demo cameras; prometheus (its server and
+#    promtool scrape and lint /metrics in the tests) and systemd (systemd-analyze verifies deploy/edgesentry.service);
 #  - the ONNX Runtime native library, taken from the npm package onnxruntime-node@1.30.0 and
 #    verified by sha256, into the git-ignored .deps/onnxruntime/<rid>/ of this checkout.
 # Nothing here relies on what an earlier session left on the machine.
@@ -17,7 +18,8 @@ ORT_SHA256_ARM64=1f549d46250b005580b597f4164984aaf75b3bcb9f3aeb07c7f8a8fe60b23c7
 APT_PACKAGES=(ffmpeg mosquitto mosquitto-clients libmosquitto1
   libgtk-3-0 libjpeg62-turbo libfreetype6 libharfbuzz0b
   gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav python3-gi)
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav python3-gi
+  prometheus systemd)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -13,6 +13,7 @@ public static class Program
         root.Subcommands.Add(ConfigCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(PlanCommand.Create());
+        root.Subcommands.Add(HealthCommand.Create());
         return root.Parse(args).InvokeAsync();
     }
 }

@@ -90,7 +90,12 @@ public sealed record EdgeStatusPayload
     public required string State { get; init; }
     /// <summary>When the state was entered; absent on offline, whose payload is fixed when the will is registered.</summary>
     public string? At { get; init; }
+    /// <summary>While online: ok / degraded / failing with reasons (see <c>Diagnostics.EdgeHealth</c>); absent otherwise.</summary>
+    public EdgeStatusHealth? Health { get; init; }
 }
+
+/// <summary>The health part of the edge status.</summary>
+public sealed record EdgeStatusHealth(string Status, IReadOnlyList<string> Reasons);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

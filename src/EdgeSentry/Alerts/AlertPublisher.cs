@@ -50,6 +50,13 @@ public sealed class AlertPublisher : IAsyncDisposable
     public MqttConnection Connection => connection;
     public string StatusTopic => statusTopic;
 
+    /// <summary>Health hook: when set, every retained <c>online</c> status carries the health it returns.</summary>
+    public Func<EdgeStatusHealth?>? Health { get; set; }
+
+    /// <summary>Health hook: republishes the retained <c>online</c> status (with the current health) while connected and not stopped.</summary>
+    public Task RefreshStatusAsync(CancellationToken cancellationToken = default) =>
+        stopped == 0 && connection.IsConnected ? PublishStatusAsync("online", cancellationToken) : Task.CompletedTask;
+
     /// <summary>
     /// Without an outbox: connects (throwing a clear error naming host:port) and publishes the retained
     /// <c>online</c> status. With one: starts connecting and queues <c>online</c>, which goes out on connect.
@@ -65,7 +72,7 @@ public sealed class AlertPublisher : IAsyncDisposable
 
         connection.StartConnecting();
         Task acknowledged = await connection.BeginPublishAsync(
-            statusTopic, builder.Status("online", time.GetUtcNow()), qos: 1, retain: true, cancellationToken);
+            statusTopic, builder.Status("online", time.GetUtcNow(), Health?.Invoke()), qos: 1, retain: true, cancellationToken);
         _ = LogIfStatusFailsAsync(acknowledged);
     }
 
@@ -126,7 +133,7 @@ public sealed class AlertPublisher : IAsyncDisposable
     }
 
     private Task PublishStatusAsync(string state, CancellationToken cancellationToken) =>
-        connection.PublishAsync(statusTopic, builder.Status(state, time.GetUtcNow()), qos: 1, retain: true, cancellationToken);
+        connection.PublishAsync(statusTopic, builder.Status(state, time.GetUtcNow(), state == "online" ? Health?.Invoke() : null), qos: 1, retain: true, cancellationToken);
 
     private void OnStateChanged(object? sender, MqttConnectionStateChanged change)
     {

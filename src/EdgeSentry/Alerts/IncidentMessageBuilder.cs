@@ -107,9 +107,9 @@ public sealed class IncidentMessageBuilder
 
     public bool TryGetCamera(string cameraId, out AlertCamera camera) => cameras.TryGetValue(cameraId, out camera!);
 
-    public byte[] Status(string state, DateTimeOffset? at) =>
+    public byte[] Status(string state, DateTimeOffset? at, EdgeStatusHealth? health = null) =>
         JsonSerializer.SerializeToUtf8Bytes(
-            new EdgeStatusPayload { EdgeId = edgeId, State = state, At = at is { } t ? Iso8601(t) : null },
+            new EdgeStatusPayload { EdgeId = edgeId, State = state, At = at is { } t ? Iso8601(t) : null, Health = health },
             AlertJsonContext.Default.EdgeStatusPayload);
 
     internal static string Iso8601(DateTimeOffset moment) =>

@@ -1,3 +1,4 @@
+using EdgeSentry.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeSentry.Capture;
@@ -32,6 +33,8 @@ public sealed class CameraSource
     private readonly FreshestFrameSlot _slot;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly EdgeSentryMetrics? _metrics;
+    private readonly KeyValuePair<string, object?> _cameraTag;
     private long _framesDecoded;
     private long _reconnects;
     private long _stalls;
@@ -40,8 +43,10 @@ public sealed class CameraSource
     private long _sequence;
     private readonly long _startTimestamp;
 
-    public CameraSource(CameraSourceOptions options, FreshestFrameSlot slot, TimeProvider timeProvider, ILogger logger)
+    public CameraSource(CameraSourceOptions options, FreshestFrameSlot slot, TimeProvider timeProvider, ILogger logger, EdgeSentryMetrics? metrics = null)
     {
+        _metrics = metrics;
+        _cameraTag = new("camera", options.CameraId);
         _options = options;
         _slot = slot;
         _time = timeProvider;
@@ -116,6 +121,7 @@ public sealed class CameraSource
                 LastError = reason;
                 attempt = gotFrames ? 1 : attempt + 1;
                 Interlocked.Increment(ref _reconnects);
+                _metrics?.Reconnects.Add(1, _cameraTag);
                 var delay = Backoff(attempt);
                 SetState(attempt >= 5 && !gotFrames ? CameraState.Offline : CameraState.Reconnecting, reason);
                 CaptureLog.Reconnecting(_logger, CameraId, reason, attempt, delay);
@@ -198,6 +204,7 @@ public sealed class CameraSource
             if (silent >= _options.StallTimeout)
             {
                 Interlocked.Increment(ref _stalls);
+                _metrics?.Stalls.Add(1, _cameraTag);
                 CaptureLog.Stalled(_logger, CameraId, silent);
                 LastError = $"no frame for {silent.TotalSeconds:0.#} s";
                 decoder.Kill();

@@ -1,3 +1,5 @@
+using EdgeSentry.Diagnostics;
+
 namespace EdgeSentry.Capture;
 
 /// <summary>
@@ -8,12 +10,19 @@ namespace EdgeSentry.Capture;
 public sealed class FreshestFrameSlot : IDisposable
 {
     private readonly Lock _gate = new();
+    private readonly EdgeSentryMetrics? _metrics;
+    private readonly KeyValuePair<string, object?> _cameraTag;
     private Frame? _frame;
     private long _dropped;
     private long _offered;
     private bool _disposed;
 
-    public FreshestFrameSlot(string cameraId) => CameraId = cameraId;
+    public FreshestFrameSlot(string cameraId, EdgeSentryMetrics? metrics = null)
+    {
+        CameraId = cameraId;
+        _metrics = metrics;
+        _cameraTag = new("camera", cameraId);
+    }
 
     public string CameraId { get; }
 
@@ -49,6 +58,7 @@ public sealed class FreshestFrameSlot : IDisposable
             if (!ReferenceEquals(old, frame))
             {
                 Interlocked.Increment(ref _dropped);
+                _metrics?.FramesDropped.Add(1, _cameraTag);
             }
 
             old.Dispose();

@@ -1,14 +1,13 @@
 using System.CommandLine;
 using EdgeSentry.Configuration;
-using EdgeSentry.Diagnostics;
+using EdgeSentry.Http;
 using EdgeSentry.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeSentry.Cli;
 
-/// <summary><c>edgesentry run [--config FILE]</c>: the service on the Generic Host.</summary>
+/// <summary><c>edgesentry run [--config FILE]</c>: the service, with its HTTP endpoints (see <see cref="EdgeApplication"/>).</summary>
 internal static class RunCommand
 {
     public static Command Create()
@@ -17,6 +16,15 @@ internal static class RunCommand
         var run = new Command("run", "Run the service.") { config };
         run.SetAction(async (parse, ct) =>
         {
+            string? requested = parse.GetValue(config);
+            if (requested is not null && !File.Exists(requested))
+            {
+                // The container image's command names a file that must be mounted: say exactly that.
+                Console.Error.WriteLine($"edgesentry: configuration file '{Path.GetFullPath(requested)}' not found. Mount your configuration there "
+                    + $"(docker run -v /path/to/edgesentry.json:{Path.GetFullPath(requested)}:ro ...) or pass --config FILE; 'edgesentry config check FILE' validates one.");
+                return 2;
+            }
+
             EdgeSentryOptions options;
             try
             {
@@ -30,21 +38,14 @@ internal static class RunCommand
 
             // Before the ONNX Runtime, libmosquitto and SQLite threads exist, so their arenas follow it.
             Native.Libc.GlibcMalloc.TuneForService();
-            var builder = Host.CreateApplicationBuilder();
-            builder.Logging.ClearProviders();
-            builder.Logging.AddSimpleConsole(o =>
+            var listen = EdgeApplication.ListenEndpoint(options);
+            if (listen.Port != 0 && !PortIsFree(listen))
             {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            });
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-            builder.Services.AddSingleton(options);
-            builder.Services.AddSingleton(TimeProvider.System);
-            builder.Services.AddMetrics();
-            builder.Services.AddSingleton<EdgeSentryMetrics>();
-            builder.Services.AddSingleton(sp => new EdgeNode(options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<EdgeSentryMetrics>(), sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
-            builder.Services.AddHostedService<EdgeSentryService>();
-            using var host = builder.Build();
+                Console.Error.WriteLine($"edgesentry: http.listen {options.Http.Listen}: the address is already in use (another edgesentry?); choose another \"http\": {{ \"listen\": \"address:port\" }}");
+                return 1;
+            }
+
+            await using var host = EdgeApplication.Build(options);
             var node = host.Services.GetRequiredService<EdgeNode>();
             string? configPath = parse.GetValue(config);
             using var watcher = configPath is null ? null : new ConfigFileWatcher(configPath, TimeProvider.System, TimeSpan.FromSeconds(1));
@@ -56,7 +57,12 @@ internal static class RunCommand
 
             try
             {
-                await host.RunAsync(ct);
+                await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(host, ct);
+            }
+            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                Console.Error.WriteLine($"edgesentry: http.listen {options.Http.Listen}: the address is already in use; choose another \"http\": {{ \"listen\": \"address:port\" }}");
+                return 1;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -74,6 +80,22 @@ internal static class RunCommand
             return 0;
         });
         return run;
+    }
+
+    /// <summary>A clear start-up error beats Kestrel's bind failure after the cameras have started.</summary>
+    private static bool PortIsFree(System.Net.IPEndPoint endpoint)
+    {
+        try
+        {
+            var probe = new System.Net.Sockets.TcpListener(endpoint);
+            probe.Start();
+            probe.Stop();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Loads the changed file; a file with errors is reported and the running configuration stays.</summary>

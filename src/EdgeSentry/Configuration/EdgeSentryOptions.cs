@@ -15,6 +15,9 @@ public sealed class EdgeSentryOptions
 
     public OutboxSection Outbox { get; set; } = new();
 
+    /// <summary>Where /healthz, /readyz and /metrics are served.</summary>
+    public HttpSection Http { get; set; } = new();
+
     public List<CameraOptions> Cameras { get; set; } = [];
 
     /// <summary>Optional: real peers the service starts itself (the built-in demo).</summary>

@@ -10,15 +10,21 @@ public sealed class EdgeSentryMetrics
 {
     public const string MeterName = "EdgeSentry";
 
+    private static readonly InstrumentAdvice<double> SecondsAdvice = new()
+    {
+        HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    };
+
     public EdgeSentryMetrics(IMeterFactory meterFactory)
     {
         Meter = meterFactory.Create(MeterName);
         FramesDecoded = Meter.CreateCounter<long>("edgesentry.frames.decoded", "{frame}", "Frames read from decoders");
         FramesDropped = Meter.CreateCounter<long>("edgesentry.frames.dropped", "{frame}", "Frames replaced in the freshest-frame slot before detection took them");
         FramesProcessed = Meter.CreateCounter<long>("edgesentry.frames.processed", "{frame}", "Frames through detection, tracking and rules");
-        InferenceLatency = Meter.CreateHistogram<double>("edgesentry.inference.duration", "ms", "Preprocess + model run + decode per frame");
-        FrameAge = Meter.CreateHistogram<double>("edgesentry.frame.age", "ms", "Captured to rules evaluated, per frame");
-        AlertLatency = Meter.CreateHistogram<double>("edgesentry.alert.latency", "ms", "Frame captured to incident committed to the durable outbox");
+        // Seconds, the base unit Prometheus expects (promtool lints "_milliseconds"), with buckets from 1 ms to 10 s.
+        InferenceLatency = Meter.CreateHistogram("edgesentry.inference.duration", "s", "Preprocess + model run + decode per frame", advice: SecondsAdvice);
+        FrameAge = Meter.CreateHistogram("edgesentry.frame.age", "s", "Captured to rules evaluated, per frame", advice: SecondsAdvice);
+        AlertLatency = Meter.CreateHistogram("edgesentry.alert.latency", "s", "Frame captured to incident committed to the durable outbox", advice: SecondsAdvice);
         Incidents = Meter.CreateCounter<long>("edgesentry.incidents", "{incident}", "Incident transitions produced");
         Reconnects = Meter.CreateCounter<long>("edgesentry.camera.reconnects", "{reconnect}", "Decoder restarts");
         Stalls = Meter.CreateCounter<long>("edgesentry.camera.stalls", "{stall}", "Decoders killed by the watchdog");

@@ -63,7 +63,7 @@ public sealed class AlertHandoff : IIncidentHandler, IDisposable
         }
 
         Interlocked.Increment(ref _stored);
-        _metrics?.Incidents.Add(1);
+        _metrics?.Incidents.Add(1, new("kind", incident.Kind), new("severity", incident.Severity), new("transition", incident.Transition.ToString().ToLowerInvariant()));
         PipelineLog.Incident(_logger, incident.IncidentId, incident.Transition.ToString().ToLowerInvariant(), incident.Kind, incident.CameraId, incident.Label, incident.ZoneId);
     }
 

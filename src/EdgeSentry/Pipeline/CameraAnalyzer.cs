@@ -52,7 +52,7 @@ public sealed class CameraAnalyzer : IFrameAnalyzer, IIncidentSink
             await _handler.HandleAsync(_pending[i], frame, cancellationToken);
             double ms = _time.GetElapsedTime(frame.CapturedTimestamp).TotalMilliseconds;
             AlertLatency.Record(ms);
-            _metrics?.AlertLatency.Record(ms);
+            _metrics?.AlertLatency.Record(ms / 1000.0);
         }
     }
 

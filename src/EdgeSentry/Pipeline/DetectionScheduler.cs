@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using EdgeSentry.Capture;
 using EdgeSentry.Detection;
@@ -23,10 +24,12 @@ public sealed class DetectionScheduler
     private readonly ILogger _logger;
     // Unbounded type, bounded in fact: a lane is queued only while it is not busy, so it holds at most one entry per camera.
     private readonly Channel<CameraLane> _ready = Channel.CreateUnbounded<CameraLane>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
+    private readonly string _model;
     private long _processed;
 
-    public DetectionScheduler(Func<int, IObjectDetector> detectorFactory, int workers, TimeProvider timeProvider, ILogger logger, EdgeSentryMetrics? metrics = null, int maxDetections = 256)
+    public DetectionScheduler(Func<int, IObjectDetector> detectorFactory, int workers, TimeProvider timeProvider, ILogger logger, EdgeSentryMetrics? metrics = null, int maxDetections = 256, string model = "model")
     {
+        _model = model;
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         _detectorFactory = detectorFactory;
         _workers = workers;
@@ -67,7 +70,9 @@ public sealed class DetectionScheduler
             for (int i = 0; i < _workers; i++)
             {
                 var detector = detectors[i];
-                tasks[i] = Task.Run(() => WorkAsync(detector, cancellationToken), CancellationToken.None);
+                // Tags made once per worker: the per-frame Record takes them by value, without allocating.
+                var inferenceTags = new TagList { { "model", _model }, { "worker", i.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+                tasks[i] = Task.Run(() => WorkAsync(detector, inferenceTags, cancellationToken), CancellationToken.None);
             }
 
             await Task.WhenAll(tasks);
@@ -83,7 +88,7 @@ public sealed class DetectionScheduler
         }
     }
 
-    private async Task WorkAsync(IObjectDetector detector, CancellationToken cancellationToken)
+    private async Task WorkAsync(IObjectDetector detector, TagList inferenceTags, CancellationToken cancellationToken)
     {
         var results = new Detection.Detection[_maxDetections];
         try
@@ -92,7 +97,7 @@ public sealed class DetectionScheduler
             {
                 while (_ready.Reader.TryRead(out var lane))
                 {
-                    await ProcessAsync(lane, detector, results, cancellationToken);
+                    await ProcessAsync(lane, detector, results, inferenceTags, cancellationToken);
                 }
             }
         }
@@ -102,7 +107,7 @@ public sealed class DetectionScheduler
         }
     }
 
-    private async ValueTask ProcessAsync(CameraLane lane, IObjectDetector detector, Detection.Detection[] results, CancellationToken cancellationToken)
+    private async ValueTask ProcessAsync(CameraLane lane, IObjectDetector detector, Detection.Detection[] results, TagList inferenceTags, CancellationToken cancellationToken)
     {
         var frame = lane.Slot.Take();
         if (frame is null || lane.IsClosed)
@@ -117,7 +122,7 @@ public sealed class DetectionScheduler
             long t0 = _time.GetTimestamp();
             int n = detector.Detect(frame.Image, results);
             lane.RecordInference(_time.GetElapsedTime(t0));
-            _metrics?.InferenceLatency.Record(_time.GetElapsedTime(t0).TotalMilliseconds);
+            _metrics?.InferenceLatency.Record(_time.GetElapsedTime(t0).TotalSeconds, inferenceTags);
             try
             {
                 await lane.Analyzer.AnalyzeAsync(frame, results.AsMemory(0, n), cancellationToken);
@@ -131,8 +136,9 @@ public sealed class DetectionScheduler
 
             var age = _time.GetElapsedTime(frame.CapturedTimestamp);
             lane.RecordProcessed(age);
-            _metrics?.FrameAge.Record(age.TotalMilliseconds);
-            _metrics?.FramesProcessed.Add(1);
+            var camera = new KeyValuePair<string, object?>("camera", lane.Slot.CameraId);
+            _metrics?.FrameAge.Record(age.TotalSeconds, camera);
+            _metrics?.FramesProcessed.Add(1, camera);
             Interlocked.Increment(ref _processed);
         }
         finally

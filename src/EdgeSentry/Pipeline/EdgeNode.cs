@@ -60,6 +60,8 @@ public sealed class EdgeNode : IDisposable
     }
 
     public AlertHandoff? Alerts { get; private set; }
+    /// <summary>The alert publisher once started: health reads its connection and hooks the retained status.</summary>
+    public AlertPublisher? Publisher => _publisher;
     public AlertOutbox? Outbox { get; private set; }
     public DetectionScheduler? Scheduler { get; private set; }
 
@@ -117,7 +119,7 @@ public sealed class EdgeNode : IDisposable
 
             var scheduler = new DetectionScheduler(
                 worker => worker == 0 ? first : OnnxObjectDetector.Open(_options.Detector.Model, detectorOptions),
-                _options.Detector.Workers, _time, _loggers.CreateLogger<DetectionScheduler>(), _metrics);
+                _options.Detector.Workers, _time, _loggers.CreateLogger<DetectionScheduler>(), _metrics, model: Path.GetFileNameWithoutExtension(_options.Detector.Model));
             Scheduler = scheduler;
             foreach (var c in _options.Cameras)
             {
@@ -328,7 +330,7 @@ public sealed class EdgeNode : IDisposable
 
     private void AddCamera(CameraOptions c)
     {
-        var slot = new FreshestFrameSlot(c.Id);
+        var slot = new FreshestFrameSlot(c.Id, _metrics);
         var source = new CameraSource(
             new CameraSourceOptions
             {
@@ -347,7 +349,7 @@ public sealed class EdgeNode : IDisposable
                 BackoffMax = TimeSpan.FromSeconds(c.ReconnectMaxSeconds),
                 BackoffInitial = TimeSpan.FromSeconds(Math.Min(0.5, c.ReconnectMaxSeconds)),
             },
-            slot, _time, _loggers.CreateLogger<CameraSource>());
+            slot, _time, _loggers.CreateLogger<CameraSource>(), _metrics);
         foreach (var z in c.Analytics.Zones)
         {
             _zones[(c.Id, z.Id)] = z.Polygon.Select(p => new Vector2((float)p[0], (float)p[1])).ToArray();
@@ -359,7 +361,7 @@ public sealed class EdgeNode : IDisposable
         string topic = $"{AlertTopics.Root}/cameras/{c.Id}/status";
         var publisher = _publisher!;
         source.StateChanged += (s, state, reason) => _ = PublishCameraStateAsync(publisher, topic, c.Id, state, reason);
-        source.FrameDecoded += _ => _metrics?.FramesDecoded.Add(1);
+        source.FrameDecoded += _ => _metrics?.FramesDecoded.Add(1, new KeyValuePair<string, object?>("camera", c.Id));
         var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
         var runtime = new CameraRuntime(c, source, slot, analyzer, lane, stop, RunCameraAsync(c.Id, source, stop.Token));
         lock (_cameras)

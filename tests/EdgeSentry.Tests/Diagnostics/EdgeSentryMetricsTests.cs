@@ -1,0 +1,125 @@
+using EdgeSentry.Capture;
+using EdgeSentry.Tests.Peers;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeSentry.Tests.Diagnostics;
+
+/// <summary>
+/// Acceptance 4: every instrument that was declared but never recorded moves when its fault really happens —
+/// a real RTSP server stopped (reconnect), frozen with SIGSTOP (stall), a consumer slower than the camera (drops).
+/// Read through a real MeterListener, tagged with the camera.
+/// </summary>
+public class EdgeSentryMetricsTests
+{
+    private static readonly TimeSpan Cap = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Reconnects_RtspServerStopped_CountsReconnectForThatCamera()
+    {
+        using var capture = new MetricCapture();
+        var server = await RtspServer.StartAsync(true, ("cars", "intel_parking_cars.mp4"));
+        using var slot = new FreshestFrameSlot("cars-1");
+        var source = Source("cars-1", server.Url("cars"), slot, capture, stall: TimeSpan.FromSeconds(30));
+        using var cts = new CancellationTokenSource(Cap);
+        var run = source.RunAsync(cts.Token);
+        try
+        {
+            await FirstFrameAsync(source);
+            Assert.Equal(0, capture.Sum("edgesentry.camera.reconnects", "cars-1"));
+
+            await server.DisposeAsync();
+            await capture.WaitUntilAsync(() => capture.Sum("edgesentry.camera.reconnects", "cars-1") >= 1, Cap);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+            await cts.CancelAsync();
+            await run;
+        }
+
+        Assert.True(capture.Sum("edgesentry.camera.reconnects", "cars-1") >= 1);
+        Assert.Equal(source.Reconnects, capture.Sum("edgesentry.camera.reconnects", "cars-1"));
+        Assert.Equal(0, capture.Sum("edgesentry.camera.stalls", "cars-1"));
+    }
+
+    [Fact]
+    public async Task Stalls_RtspServerFrozen_CountsStallForThatCamera()
+    {
+        using var capture = new MetricCapture();
+        await using var server = await RtspServer.StartAsync(true, ("cars", "intel_parking_cars.mp4"));
+        using var slot = new FreshestFrameSlot("cars-2");
+        // Long enough for a loaded box to deliver the first frame, short enough that the test ends soon after the freeze.
+        var source = Source("cars-2", server.Url("cars"), slot, capture, stall: TimeSpan.FromSeconds(8));
+        using var cts = new CancellationTokenSource(Cap);
+        var run = source.RunAsync(cts.Token);
+        try
+        {
+            await FirstFrameAsync(source);
+            Assert.Equal(0, capture.Sum("edgesentry.camera.stalls", "cars-2"));
+
+            // The server stays connected but sends nothing: only the watchdog can notice.
+            server.Signal("STOP");
+            await capture.WaitUntilAsync(() => capture.Sum("edgesentry.camera.stalls", "cars-2") >= 1, Cap);
+        }
+        finally
+        {
+            server.Signal("CONT");
+            await cts.CancelAsync();
+            await run;
+        }
+
+        Assert.Equal(source.Stalls, capture.Sum("edgesentry.camera.stalls", "cars-2"));
+        // A stall ends the decoder, and restarting it is a reconnect.
+        Assert.True(capture.Sum("edgesentry.camera.reconnects", "cars-2") >= 1);
+    }
+
+    [Fact]
+    public async Task FramesDropped_ConsumerSlowerThanCamera_CountsEveryReplacedFrame()
+    {
+        // intel_worker_zone_preview_h264.mp4: 71 frames decoded as fast as ffmpeg can, taken every fifth frame.
+        using var capture = new MetricCapture();
+        using var slot = new FreshestFrameSlot("yard-3", capture.Metrics);
+        int offered = 0;
+        int taken = 0;
+        var source = new CameraSource(
+            new CameraSourceOptions { CameraId = "yard-3", Input = new CameraInput { Location = SharedPaths.Clip("intel_worker_zone_preview_h264.mp4") } },
+            slot, TimeProvider.System, NullLogger.Instance, capture.Metrics);
+        source.FrameDecoded += _ =>
+        {
+            // Runs before the frame enters the slot: the slow consumer takes one in five of what is there.
+            if (++offered % 5 == 0 && slot.Take() is { } f)
+            {
+                taken++;
+                f.Dispose();
+            }
+        };
+        using var cts = new CancellationTokenSource(Cap);
+
+        await source.RunAsync(cts.Token);
+
+        long dropped = capture.Sum("edgesentry.frames.dropped", "yard-3");
+        Assert.Equal(71, offered);
+        Assert.True(dropped > 0);
+        Assert.Equal(slot.Dropped, dropped);
+        // Every frame is either taken, dropped, or the last one still in the slot.
+        Assert.Equal(71, dropped + taken + (slot.HasFrame ? 1 : 0));
+    }
+
+    private static Task FirstFrameAsync(CameraSource source)
+    {
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        source.FrameDecoded += _ => first.TrySetResult();
+        return source.FramesDecoded > 0 ? Task.CompletedTask : first.Task.WaitAsync(Cap);
+    }
+
+    private static CameraSource Source(string id, string url, FreshestFrameSlot slot, MetricCapture capture, TimeSpan stall) => new(
+        new CameraSourceOptions
+        {
+            CameraId = id,
+            Input = new CameraInput { Location = url },
+            StallTimeout = stall,
+            BackoffInitial = TimeSpan.FromMilliseconds(200),
+            BackoffMax = TimeSpan.FromSeconds(1),
+        },
+        slot, TimeProvider.System, NullLogger.Instance, capture.Metrics);
+}

@@ -7,6 +7,7 @@ using EdgeSentry.Configuration;
 using EdgeSentry.Demo;
 using EdgeSentry.Detection;
 using EdgeSentry.Diagnostics;
+using EdgeSentry.Motion;
 using EdgeSentry.Routing;
 using EdgeSentry.Rules;
 using Microsoft.Extensions.Logging;
@@ -329,6 +330,9 @@ public sealed class EdgeNode : IDisposable
     private void AddCamera(CameraOptions c)
     {
         var slot = new FreshestFrameSlot(c.Id);
+        // The engine is created first so the gate can ask its tracker for live tracks.
+        var engine = new CameraRuleEngine(c.Id, c.Analytics, _labels, _time);
+        var gate = new DetectionGate(c.Detection ?? new(), c.Analytics.Masks, () => TrackActivity.Live(engine.Tracker.Tracks), _metrics);
         var source = new CameraSource(
             new CameraSourceOptions
             {
@@ -346,6 +350,7 @@ public sealed class EdgeNode : IDisposable
                 StallTimeout = TimeSpan.FromSeconds(c.StallSeconds),
                 BackoffMax = TimeSpan.FromSeconds(c.ReconnectMaxSeconds),
                 BackoffInitial = TimeSpan.FromSeconds(Math.Min(0.5, c.ReconnectMaxSeconds)),
+                FrameInspector = gate.Observe,
             },
             slot, _time, _loggers.CreateLogger<CameraSource>());
         foreach (var z in c.Analytics.Zones)
@@ -353,9 +358,8 @@ public sealed class EdgeNode : IDisposable
             _zones[(c.Id, z.Id)] = z.Polygon.Select(p => new Vector2((float)p[0], (float)p[1])).ToArray();
         }
 
-        var engine = new CameraRuleEngine(c.Id, c.Analytics, _labels, _time);
         var analyzer = new CameraAnalyzer(engine, Alerts!, _time, _metrics);
-        var lane = Scheduler!.Register(slot, analyzer);
+        var lane = Scheduler!.Register(slot, analyzer, gate);
         string topic = $"{AlertTopics.Root}/cameras/{c.Id}/status";
         var publisher = _publisher!;
         source.StateChanged += (s, state, reason) => _ = PublishCameraStateAsync(publisher, topic, c.Id, state, reason);

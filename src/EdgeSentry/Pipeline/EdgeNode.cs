@@ -426,9 +426,21 @@ public sealed class EdgeNode : IDisposable
     {
         string topic = $"{AlertTopics.Root}/edges/{_options.EdgeId}/stats";
         var interval = TimeSpan.FromSeconds(_options.StatsIntervalSeconds);
+        var rates = new DetectionRates(_time);
         while (!cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(interval, _time, cancellationToken);
+            double seconds = rates.Begin();
+            var cameras = Cameras.Select(c => new CameraStatsPayload(
+                    c.Options.Id, c.Source.State.ToWire(), c.Source.FramesDecoded, c.Slot.Dropped, c.Lane.Processed,
+                    c.Source.Reconnects, c.Source.Stalls, Round(c.Lane.FrameAge.Percentile(50)), Round(c.Lane.FrameAge.Percentile(99)),
+                    Round(c.Lane.Inference.Percentile(50)))
+                {
+                    DetectionPolicy = (c.Options.Detection ?? new()).Policy,
+                    FramesSkipped = c.Lane.Gate?.FramesSkipped ?? 0,
+                    MotionFraction = Math.Round(c.Lane.Gate?.MotionFraction ?? 0, 4),
+                    DetectionsPerSecond = rates.PerSecond(c.Options.Id, c.Lane.Processed, seconds),
+                }).ToList();
             var stats = new EdgeStatsPayload(
                 _options.EdgeId,
                 _time.GetUtcNow().UtcDateTime.ToString("O"),
@@ -436,10 +448,11 @@ public sealed class EdgeNode : IDisposable
                 Alerts?.Stored ?? 0,
                 Outbox?.Depth ?? 0,
                 ProcessStatsPayload.Sample(_options.StatsMeasureLiveHeap),
-                Cameras.Select(c => new CameraStatsPayload(
-                    c.Options.Id, c.Source.State.ToWire(), c.Source.FramesDecoded, c.Slot.Dropped, c.Lane.Processed,
-                    c.Source.Reconnects, c.Source.Stalls, Round(c.Lane.FrameAge.Percentile(50)), Round(c.Lane.FrameAge.Percentile(99)),
-                    Round(c.Lane.Inference.Percentile(50)))).ToList());
+                cameras)
+            {
+                DetectionsPerSecond = Math.Round(cameras.Sum(c => c.DetectionsPerSecond), 2),
+                FramesSkipped = cameras.Sum(c => c.FramesSkipped),
+            };
             try
             {
                 await publisher.Connection.PublishAsync(topic, JsonSerializer.SerializeToUtf8Bytes(stats, StatusJson.Default.EdgeStatsPayload), 0, retain: false, cancellationToken);

@@ -19,6 +19,11 @@ public sealed record CameraSourceOptions
     public TimeSpan BackoffInitial { get; init; } = TimeSpan.FromMilliseconds(500);
     public TimeSpan BackoffMax { get; init; } = TimeSpan.FromSeconds(2);
     public int FramePoolSize { get; init; } = 4;
+    /// <summary>
+    /// Called on the reader thread with every decoded frame, before it enters the slot (the motion measure):
+    /// it may read the pixels but must not keep the frame, and it delays this camera's next read only.
+    /// </summary>
+    public Action<Frame>? FrameInspector { get; init; }
 }
 
 /// <summary>
@@ -182,6 +187,7 @@ public sealed class CameraSource
                     }
 
                     FrameDecoded?.Invoke(this);
+                    _options.FrameInspector?.Invoke(frame);
                     _slot.Put(frame);
                 }
             },

@@ -111,6 +111,7 @@ public static partial class ConfigValidator
             }
 
             c.Analytics.Validate($"{p}.analytics", labels ?? [], errors);
+            (c.Detection ?? new()).Validate($"{p}.detection", errors);
         }
 
         ValidateRouting(o, errors);

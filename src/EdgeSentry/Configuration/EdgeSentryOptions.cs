@@ -140,6 +140,8 @@ public sealed class CameraOptions
     public List<string> DecoderInputArguments { get; set; } = [];
     /// <summary>Zones, lines, masks and rules of this camera.</summary>
     public CameraRulesDefinition Analytics { get; set; } = new();
+    /// <summary>Which frames go to the detector: every frame (default), motion-gated, or every Nth.</summary>
+    public Motion.DetectionPolicyOptions Detection { get; set; } = new();
 }
 
 public sealed class DemoOptions

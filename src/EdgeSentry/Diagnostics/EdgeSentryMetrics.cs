@@ -20,6 +20,9 @@ public sealed class EdgeSentryMetrics
         Meter = meterFactory.Create(MeterName);
         FramesDecoded = Meter.CreateCounter<long>("edgesentry.frames.decoded", "{frame}", "Frames read from decoders");
         FramesDropped = Meter.CreateCounter<long>("edgesentry.frames.dropped", "{frame}", "Frames replaced in the freshest-frame slot before detection took them");
+        FramesSkipped = Meter.CreateCounter<long>("edgesentry.frames.skipped", "{frame}", "Frames taken from the slot and passed over by the camera's detection policy (apart from drops)");
+        FramesWithMotion = Meter.CreateCounter<long>("edgesentry.frames.motion", "{frame}", "Frames whose motion measure reached the camera's threshold");
+        FramesMeasured = Meter.CreateCounter<long>("edgesentry.frames.motion_measured", "{frame}", "Frames measured for motion (motion fraction = motion / measured)");
         FramesProcessed = Meter.CreateCounter<long>("edgesentry.frames.processed", "{frame}", "Frames through detection, tracking and rules");
         // Seconds, the base unit Prometheus expects (promtool lints "_milliseconds"), with buckets from 1 ms to 10 s.
         InferenceLatency = Meter.CreateHistogram("edgesentry.inference.duration", "s", "Preprocess + model run + decode per frame", advice: SecondsAdvice);
@@ -35,6 +38,9 @@ public sealed class EdgeSentryMetrics
     public Counter<long> FramesDecoded { get; }
     public Counter<long> FramesDropped { get; }
     public Counter<long> FramesProcessed { get; }
+    public Counter<long> FramesSkipped { get; }
+    public Counter<long> FramesWithMotion { get; }
+    public Counter<long> FramesMeasured { get; }
     public Histogram<double> InferenceLatency { get; }
     public Histogram<double> FrameAge { get; }
     public Histogram<double> AlertLatency { get; }

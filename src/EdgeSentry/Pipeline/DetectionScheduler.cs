@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using EdgeSentry.Capture;
 using EdgeSentry.Detection;
 using EdgeSentry.Diagnostics;
+using EdgeSentry.Motion;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeSentry.Pipeline;
@@ -41,10 +42,13 @@ public sealed class DetectionScheduler
 
     public long FramesProcessed => Interlocked.Read(ref _processed);
 
-    /// <summary>Connects a camera's slot to the stage. Dispose the lane to disconnect it.</summary>
-    public CameraLane Register(FreshestFrameSlot slot, IFrameAnalyzer analyzer)
+    /// <summary>
+    /// Connects a camera's slot to the stage. Dispose the lane to disconnect it. With a <paramref name="gate"/>,
+    /// each frame leaving the slot goes to the detector only if the camera's detection policy wants it.
+    /// </summary>
+    public CameraLane Register(FreshestFrameSlot slot, IFrameAnalyzer analyzer, DetectionGate? gate = null)
     {
-        var lane = new CameraLane(this, slot, analyzer);
+        var lane = new CameraLane(this, slot, analyzer, gate);
         slot.FrameAvailable += lane.OnFrameAvailable;
         PipelineLog.CameraAdded(_logger, slot.CameraId);
         lane.OnFrameAvailable(slot);
@@ -117,6 +121,16 @@ public sealed class DetectionScheduler
             return;
         }
 
+        // The policy's skip is decided here, where the frame leaves the slot: a skipped frame costs the
+        // worker a few microseconds, never a detector run, and is counted apart from the slot's drops.
+        if (lane.Gate is { } gate && !gate.ShouldDetect(frame))
+        {
+            _metrics?.FramesSkipped.Add(1);
+            frame.Dispose();
+            lane.Done();
+            return;
+        }
+
         try
         {
             long t0 = _time.GetTimestamp();
@@ -133,6 +147,8 @@ public sealed class DetectionScheduler
                 lane.RecordFailure();
                 PipelineLog.AnalysisFailed(_logger, lane.Slot.CameraId, e);
             }
+
+            lane.Gate?.Detected(frame.PtsSeconds, frame.Sequence);
 
             var age = _time.GetElapsedTime(frame.CapturedTimestamp);
             lane.RecordProcessed(age);
@@ -160,15 +176,19 @@ public sealed class DetectionScheduler
         private double _lastInferenceMs;
         private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        internal CameraLane(DetectionScheduler owner, FreshestFrameSlot slot, IFrameAnalyzer analyzer)
+        internal CameraLane(DetectionScheduler owner, FreshestFrameSlot slot, IFrameAnalyzer analyzer, DetectionGate? gate)
         {
             _owner = owner;
             Slot = slot;
             Analyzer = analyzer;
+            Gate = gate;
         }
 
         public FreshestFrameSlot Slot { get; }
         public IFrameAnalyzer Analyzer { get; }
+
+        /// <summary>The camera's detection policy; null detects every frame.</summary>
+        public DetectionGate? Gate { get; }
         public long Processed => Interlocked.Read(ref _processed);
         public long Failures => Interlocked.Read(ref _failures);
         public double LastFrameAgeMs => Volatile.Read(ref _lastAgeMs);

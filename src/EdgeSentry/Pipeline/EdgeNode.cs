@@ -7,6 +7,7 @@ using EdgeSentry.Configuration;
 using EdgeSentry.Demo;
 using EdgeSentry.Detection;
 using EdgeSentry.Diagnostics;
+using EdgeSentry.Motion;
 using EdgeSentry.Routing;
 using EdgeSentry.Rules;
 using Microsoft.Extensions.Logging;
@@ -331,6 +332,9 @@ public sealed class EdgeNode : IDisposable
     private void AddCamera(CameraOptions c)
     {
         var slot = new FreshestFrameSlot(c.Id, _metrics);
+        // The engine is created first so the gate can ask its tracker for live tracks.
+        var engine = new CameraRuleEngine(c.Id, c.Analytics, _labels, _time);
+        var gate = new DetectionGate(c.Detection ?? new(), c.Analytics.Masks, () => TrackActivity.Live(engine.Tracker.Tracks), _metrics);
         var source = new CameraSource(
             new CameraSourceOptions
             {
@@ -348,6 +352,7 @@ public sealed class EdgeNode : IDisposable
                 StallTimeout = TimeSpan.FromSeconds(c.StallSeconds),
                 BackoffMax = TimeSpan.FromSeconds(c.ReconnectMaxSeconds),
                 BackoffInitial = TimeSpan.FromSeconds(Math.Min(0.5, c.ReconnectMaxSeconds)),
+                FrameInspector = gate.Observe,
             },
             slot, _time, _loggers.CreateLogger<CameraSource>(), _metrics);
         foreach (var z in c.Analytics.Zones)
@@ -355,9 +360,8 @@ public sealed class EdgeNode : IDisposable
             _zones[(c.Id, z.Id)] = z.Polygon.Select(p => new Vector2((float)p[0], (float)p[1])).ToArray();
         }
 
-        var engine = new CameraRuleEngine(c.Id, c.Analytics, _labels, _time);
         var analyzer = new CameraAnalyzer(engine, Alerts!, _time, _metrics);
-        var lane = Scheduler!.Register(slot, analyzer);
+        var lane = Scheduler!.Register(slot, analyzer, gate);
         string topic = $"{AlertTopics.Root}/cameras/{c.Id}/status";
         var publisher = _publisher!;
         source.StateChanged += (s, state, reason) => _ = PublishCameraStateAsync(publisher, topic, c.Id, state, reason);
@@ -424,9 +428,21 @@ public sealed class EdgeNode : IDisposable
     {
         string topic = $"{AlertTopics.Root}/edges/{_options.EdgeId}/stats";
         var interval = TimeSpan.FromSeconds(_options.StatsIntervalSeconds);
+        var rates = new DetectionRates(_time);
         while (!cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(interval, _time, cancellationToken);
+            double seconds = rates.Begin();
+            var cameras = Cameras.Select(c => new CameraStatsPayload(
+                    c.Options.Id, c.Source.State.ToWire(), c.Source.FramesDecoded, c.Slot.Dropped, c.Lane.Processed,
+                    c.Source.Reconnects, c.Source.Stalls, Round(c.Lane.FrameAge.Percentile(50)), Round(c.Lane.FrameAge.Percentile(99)),
+                    Round(c.Lane.Inference.Percentile(50)))
+                {
+                    DetectionPolicy = (c.Options.Detection ?? new()).Policy,
+                    FramesSkipped = c.Lane.Gate?.FramesSkipped ?? 0,
+                    MotionFraction = Math.Round(c.Lane.Gate?.MotionFraction ?? 0, 4),
+                    DetectionsPerSecond = rates.PerSecond(c.Options.Id, c.Lane.Processed, seconds),
+                }).ToList();
             var stats = new EdgeStatsPayload(
                 _options.EdgeId,
                 _time.GetUtcNow().UtcDateTime.ToString("O"),
@@ -434,10 +450,11 @@ public sealed class EdgeNode : IDisposable
                 Alerts?.Stored ?? 0,
                 Outbox?.Depth ?? 0,
                 ProcessStatsPayload.Sample(_options.StatsMeasureLiveHeap),
-                Cameras.Select(c => new CameraStatsPayload(
-                    c.Options.Id, c.Source.State.ToWire(), c.Source.FramesDecoded, c.Slot.Dropped, c.Lane.Processed,
-                    c.Source.Reconnects, c.Source.Stalls, Round(c.Lane.FrameAge.Percentile(50)), Round(c.Lane.FrameAge.Percentile(99)),
-                    Round(c.Lane.Inference.Percentile(50)))).ToList());
+                cameras)
+            {
+                DetectionsPerSecond = Math.Round(cameras.Sum(c => c.DetectionsPerSecond), 2),
+                FramesSkipped = cameras.Sum(c => c.FramesSkipped),
+            };
             try
             {
                 await publisher.Connection.PublishAsync(topic, JsonSerializer.SerializeToUtf8Bytes(stats, StatusJson.Default.EdgeStatsPayload), 0, retain: false, cancellationToken);

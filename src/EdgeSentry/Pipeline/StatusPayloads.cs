@@ -12,11 +12,30 @@ public sealed record CameraStatusPayload(string CameraId, string State, string? 
 /// <summary>Periodic on edgesentry/v1/edges/{edgeId}/stats.</summary>
 public sealed record EdgeStatsPayload(string EdgeId, string At, long FramesProcessed, long AlertsStored, long OutboxDepth, ProcessStatsPayload Process, List<CameraStatsPayload> Cameras)
 {
+    /// <summary>Detector runs per second for the whole box since the previous stats message.</summary>
+    public double DetectionsPerSecond { get; init; }
+
+    /// <summary>Frames passed over by the cameras' detection policies (apart from frames dropped for lack of time).</summary>
+    public long FramesSkipped { get; init; }
+
     public string Schema { get; init; } = "edgesentry/v1/edge-stats";
     public int Version { get; init; } = 1;
 }
 
-public sealed record CameraStatsPayload(string CameraId, string State, long FramesDecoded, long FramesDropped, long FramesProcessed, long Reconnects, long Stalls, double FrameAgeP50Ms, double FrameAgeP99Ms, double InferenceP50Ms);
+public sealed record CameraStatsPayload(string CameraId, string State, long FramesDecoded, long FramesDropped, long FramesProcessed, long Reconnects, long Stalls, double FrameAgeP50Ms, double FrameAgeP99Ms, double InferenceP50Ms)
+{
+    /// <summary>"every-frame", "motion" or "interval".</summary>
+    public string DetectionPolicy { get; init; } = "every-frame";
+
+    /// <summary>Frames passed over by the detection policy (counted apart from <see cref="FramesDropped"/>).</summary>
+    public long FramesSkipped { get; init; }
+
+    /// <summary>Share of measured frames with motion (motion policy), 0-1.</summary>
+    public double MotionFraction { get; init; }
+
+    /// <summary>Detector runs per second on this camera since the previous stats message.</summary>
+    public double DetectionsPerSecond { get; init; }
+}
 
 /// <summary>The service's own footprint, for soak checks and capacity planning.</summary>
 /// <remarks>

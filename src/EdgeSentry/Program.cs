@@ -12,6 +12,7 @@ public static class Program
         root.Subcommands.Add(DetectCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ProvidersCommand.Create());
         return root.Parse(args).InvokeAsync();
     }
 }

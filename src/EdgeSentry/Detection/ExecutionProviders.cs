@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
@@ -16,6 +17,16 @@ public static class ExecutionProviders
 
     /// <summary>The names EdgeSentry takes.</summary>
     public static IReadOnlyList<string> Names { get; } = [Cpu, Cuda, TensorRt];
+
+    /// <summary>
+    /// "cpu" (Microsoft.ML.OnnxRuntime) or "gpu" (Microsoft.ML.OnnxRuntime.Gpu.Linux): the build's
+    /// EdgeSentryOrtFlavour property, stamped into the assembly.
+    /// </summary>
+    public static string BuildFlavour { get; } = typeof(ExecutionProviders).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .FirstOrDefault(a => a.Key == "EdgeSentryOrtFlavour")?.Value ?? "cpu";
+
+    /// <summary>The native package of <see cref="BuildFlavour"/>.</summary>
+    public static string NativePackage => BuildFlavour == "gpu" ? "Microsoft.ML.OnnxRuntime.Gpu.Linux" : "Microsoft.ML.OnnxRuntime";
 
     /// <summary>What a GPU box must have for each provider, as the GPU flavour's native libraries name them.</summary>
     internal static readonly string[] CudaLibraries = ["libcuda.so.1", "libcudart.so.13", "libcublas.so.13", "libcublasLt.so.13", "libcurand.so.10", "libcudnn.so.9"];
@@ -60,14 +71,13 @@ public static class ExecutionProviders
         string model = Path.GetFileName(modelPath);
         string provider = Normalise(name) ?? throw new ArgumentException(
             $"unknown execution provider '{name}' for {modelPath}: EdgeSentry takes {string.Join(", ", Names)}; " +
-            $"this ONNX Runtime {OnnxRuntimeEnvironment.Version} build has {string.Join(", ", OnnxRuntimeEnvironment.AvailableProviders)}",
-            nameof(name));
+            $"this ONNX Runtime {OnnxRuntimeEnvironment.Version} build has {string.Join(", ", OnnxRuntimeEnvironment.AvailableProviders)}");
         Dictionary<string, string> values = options is null ? [] : new(options, StringComparer.Ordinal);
         if (provider == Cpu)
         {
             if (values.Count > 0)
             {
-                throw new ArgumentException($"execution provider cpu takes no provider options (got {string.Join(", ", values.Keys)})", nameof(options));
+                throw new ArgumentException($"execution provider cpu takes no provider options (got {string.Join(", ", values.Keys)})");
             }
 
             return;
@@ -79,7 +89,7 @@ public static class ExecutionProviders
         {
             throw new InvalidOperationException(
                 $"execution provider {provider} ({ortName}) is not in this build of ONNX Runtime {OnnxRuntimeEnvironment.Version}, which has " +
-                $"{string.Join(", ", available)}: this is the CPU flavour (Microsoft.ML.OnnxRuntime). Build the GPU flavour with " +
+                $"{string.Join(", ", available)}: this is the {BuildFlavour} build flavour ({NativePackage}). Build the GPU flavour with " +
                 $"-p:EdgeSentryOrtFlavour=gpu (Microsoft.ML.OnnxRuntime.Gpu.Linux, scripts/build-gpu.sh); {GpuHint}. Model: {model}");
         }
 
@@ -118,12 +128,26 @@ public static class ExecutionProviders
     /// <summary>The error for a provider that this build has but that cannot start on this box.</summary>
     internal static InvalidOperationException Unavailable(string provider, string ortName, string model, string ortMessage, string ortLog, Exception inner)
     {
-        var missing = MissingLibraries(provider == TensorRt ? TensorRtLibraries : CudaLibraries);
-        string what = missing.Count > 0 ? $"missing on this box: {string.Join(", ", missing)}" : "its libraries load, but ONNX Runtime refused it";
+        string what = Readiness(provider);
         string log = ortLog.Length > 0 ? $"; ONNX Runtime logged: {ortLog}" : string.Empty;
         return new InvalidOperationException(
             $"execution provider {provider} ({ortName}) cannot start for {model}: {what} ({GpuHint}); ONNX Runtime said: {ortMessage.Trim()}{log}",
             inner);
+    }
+
+    /// <summary>
+    /// For a GPU provider: "libraries found" or "missing on this box: ..." (each library tried by its soname with
+    /// the dynamic loader, as ORT's provider libraries load them). Always "ready" for cpu.
+    /// </summary>
+    public static string Readiness(string provider)
+    {
+        if (Normalise(provider) is not { } p || p == Cpu)
+        {
+            return "ready";
+        }
+
+        var missing = MissingLibraries(p == TensorRt ? TensorRtLibraries : CudaLibraries);
+        return missing.Count > 0 ? $"missing on this box: {string.Join(", ", missing)}" : "its libraries load";
     }
 
     /// <summary>Which of <paramref name="libraries"/> the dynamic loader cannot find (each tried by its soname, as ORT's providers load them).</summary>

@@ -61,15 +61,29 @@ public sealed class OrderedDetectionRunner
                 {
                     var slot = free.Take(stop.Token);
                     var frame = _pool.Rent(stop.Token);
-                    if (!read(frame))
+                    bool filled = false;
+                    try
                     {
-                        frame.Dispose();
+                        filled = read(frame);
+                    }
+                    finally
+                    {
+                        if (!filled)
+                        {
+                            frame.Dispose();
+                        }
+                    }
+
+                    if (!filled)
+                    {
                         break;
                     }
 
                     slot.Index = index;
                     slot.Frame = frame;
-                    work.Add(slot, stop.Token);
+
+                    // Never blocks (as many slots as capacity), and never refuses: the drain at the end owns what is queued.
+                    work.Add(slot, CancellationToken.None);
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -93,8 +107,17 @@ public sealed class OrderedDetectionRunner
             {
                 foreach (var slot in work.GetConsumingEnumerable(stop.Token))
                 {
-                    slot.Count = detector.Detect(slot.Frame.Image, slot.Results);
-                    done.Add(slot, stop.Token);
+                    try
+                    {
+                        slot.Count = detector.Detect(slot.Frame.Image, slot.Results);
+                    }
+                    catch
+                    {
+                        slot.Frame.Dispose();
+                        throw;
+                    }
+
+                    done.Add(slot, CancellationToken.None);
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)

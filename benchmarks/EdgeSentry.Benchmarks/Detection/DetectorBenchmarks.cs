@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using EdgeSentry.Capture;
 using EdgeSentry.Detection;
 
@@ -10,10 +9,10 @@ using Detection = EdgeSentry.Detection.Detection;
 /// <summary>
 /// One detector call on Microsoft.ML.OnnxRuntime: the whole <see cref="OnnxObjectDetector.Detect"/> (preprocess,
 /// <c>RunWithBinding</c> over the IoBinding bound once, decode) and the run alone. The Allocated column is the
-/// claim: 0 B per call. A short job is enough for that and keeps the 2-core box free.
+/// claim: 0 B per call. A short in-process job is enough for that and keeps the 2-core box free:
+/// <c>dotnet run -c Release --project benchmarks/EdgeSentry.Benchmarks -- --filter '*DetectorBenchmarks*' --job short --inProcess</c>.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 5)]
 public class DetectorBenchmarks
 {
     private readonly Detection[] _results = new Detection[512];

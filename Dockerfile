@@ -10,7 +10,6 @@
 # In the container the configuration must listen beyond loopback for -p to reach it: "http": { "listen": "0.0.0.0:9090" }.
 FROM mcr.microsoft.com/dotnet/sdk:10.0-bookworm-slim AS build
 WORKDIR /src
-RUN apt-get update && apt-get install -y --no-install-recommends npm ca-certificates && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN scripts/install-prereqs.sh && dotnet publish src/EdgeSentry/EdgeSentry.csproj -c Release -o /app
 

@@ -14,6 +14,7 @@ public static class Program
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(HealthCommand.Create());
+        root.Subcommands.Add(ProvidersCommand.Create());
         return root.Parse(args).InvokeAsync();
     }
 }

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using EdgeSentry.Detection;
-using EdgeSentry.Native.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace EdgeSentry.Benchmarking;
 
@@ -24,7 +25,7 @@ internal static class BatchProbe
             return new BatchResult { BatchSize = batchSize, Threads = options.IntraOpThreads, Verdict = $"not measured: family '{manifest.Family}' is exported with a fixed batch of 1" };
         }
 
-        using var session = OrtSession.Open(Path.GetFullPath(modelPath), options.ToSessionSettings());
+        using var session = ModelSession.Open(Path.GetFullPath(modelPath), options);
         var images = session.Inputs.First(i => i.Name == manifest.Input.Name);
         if (images.Shape.Count != 4 || images.Shape[0] != -1)
         {
@@ -75,7 +76,7 @@ internal static class BatchProbe
         };
     }
 
-    private static void Warm(OrtSession session, BatchBinding binding, int warmup)
+    private static void Warm(ModelSession session, BatchBinding binding, int warmup)
     {
         for (int i = 0; i < warmup; i++)
         {
@@ -83,7 +84,7 @@ internal static class BatchProbe
         }
     }
 
-    private static Timing Time(OrtSession session, BatchBinding binding, int runs, int framesPerRun, BenchProgress? progress)
+    private static Timing Time(ModelSession session, BatchBinding binding, int runs, int framesPerRun, BenchProgress? progress)
     {
         var cpu = CpuClock.Now();
         long start = Stopwatch.GetTimestamp();
@@ -105,35 +106,35 @@ internal static class BatchProbe
     /// <summary>Inputs and outputs of one batch size, bound once; the input is a fixed mid-grey picture.</summary>
     private sealed class BatchBinding : IDisposable
     {
-        private readonly List<IDisposable> owned = [];
+        private readonly List<IDisposable> _owned = [];
 
-        public BatchBinding(OrtSession session, ModelManifest manifest, string sizesName, int n, long k)
+        public BatchBinding(ModelSession session, ModelManifest manifest, string sizesName, int n, long k)
         {
             Binding = session.CreateBinding();
-            var input = Own(OrtTensor<float>.Create([n, 3, manifest.Input.Height, manifest.Input.Width]));
+            var input = Own(PinnedTensor<float>.Create([n, 3, manifest.Input.Height, manifest.Input.Width]));
             input.Span.Fill(0.5f);
-            var sizes = Own(OrtTensor<long>.Create([n, 2]));
+            var sizes = Own(PinnedTensor<long>.Create([n, 2]));
             for (int i = 0; i < n; i++)
             {
                 sizes.Span[2 * i] = 768;
                 sizes.Span[(2 * i) + 1] = 432;
             }
 
-            Binding.BindInput(manifest.Input.Name, input);
-            Binding.BindInput(sizesName, sizes);
+            Binding.BindInput(manifest.Input.Name, input.Value);
+            Binding.BindInput(sizesName, sizes.Value);
             foreach (var o in session.Outputs)
             {
-                if (o.ElementType == OrtElementType.Int64)
+                if (o.ElementType == TensorElementType.Int64)
                 {
-                    Binding.BindOutput(o.Name, Own(OrtTensor<long>.Create([n, k])));
+                    Binding.BindOutput(o.Name, Own(PinnedTensor<long>.Create([n, k])).Value);
                 }
                 else if (o.Shape.Count == 3)
                 {
-                    Binding.BindOutput(o.Name, Own(OrtTensor<float>.Create([n, k, 4])));
+                    Binding.BindOutput(o.Name, Own(PinnedTensor<float>.Create([n, k, 4])).Value);
                 }
                 else
                 {
-                    Binding.BindOutput(o.Name, Own(OrtTensor<float>.Create([n, k])));
+                    Binding.BindOutput(o.Name, Own(PinnedTensor<float>.Create([n, k])).Value);
                 }
             }
         }
@@ -143,13 +144,13 @@ internal static class BatchProbe
         public void Dispose()
         {
             Binding.Dispose();
-            owned.ForEach(o => o.Dispose());
+            _owned.ForEach(o => o.Dispose());
         }
 
         private T Own<T>(T value)
             where T : IDisposable
         {
-            owned.Add(value);
+            _owned.Add(value);
             return value;
         }
     }

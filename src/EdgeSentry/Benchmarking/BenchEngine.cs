@@ -4,7 +4,7 @@ using System.Threading.Channels;
 using EdgeSentry.Alerts;
 using EdgeSentry.Capture;
 using EdgeSentry.Detection;
-using EdgeSentry.Native.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeSentry.Benchmarking;
 
@@ -19,13 +19,13 @@ public sealed class BenchEngine
 {
     private const int FramesPerClipPool = 4;
     private const int MaxDetections = 512;
-    private readonly BenchSettings settings;
-    private readonly BenchProgress? progress;
+    private readonly BenchSettings _settings;
+    private readonly BenchProgress? _progress;
 
     public BenchEngine(BenchSettings settings, BenchProgress? progress = null)
     {
-        this.settings = settings;
-        this.progress = progress;
+        _settings = settings;
+        _progress = progress;
     }
 
     /// <summary>
@@ -37,12 +37,12 @@ public sealed class BenchEngine
         var started = DateTimeOffset.UtcNow;
         long startTicks = Stopwatch.GetTimestamp();
         double[] loadAtStart = LoadAverage();
-        if (settings.Models.Count == 0 || settings.Footage.Count == 0)
+        if (_settings.Models.Count == 0 || _settings.Footage.Count == 0)
         {
             throw new ArgumentException("bench needs at least one model (--models) and one clip (--footage)");
         }
 
-        foreach (var clip in settings.Footage)
+        foreach (var clip in _settings.Footage)
         {
             if (!File.Exists(clip))
             {
@@ -50,7 +50,7 @@ public sealed class BenchEngine
             }
         }
 
-        foreach (var model in settings.Models)
+        foreach (var model in _settings.Models)
         {
             // Opening once up front turns a wrong path, manifest, checksum or labels file into an error
             // before any minute is spent measuring the other models.
@@ -58,7 +58,7 @@ public sealed class BenchEngine
         }
 
         var clips = new List<ClipSource>();
-        foreach (var path in settings.Footage)
+        foreach (var path in _settings.Footage)
         {
             var input = new CameraInput { Location = path };
             var info = await VideoInfo.ProbeAsync(input, TimeSpan.FromSeconds(15), cancellationToken);
@@ -68,8 +68,8 @@ public sealed class BenchEngine
         var decodeOnly = DecodeOnly(clips, cancellationToken);
         var models = new List<ModelResult>();
         var attribution = new List<string>();
-        Directory.CreateDirectory(settings.OutDirectory);
-        foreach (var model in settings.Models)
+        Directory.CreateDirectory(_settings.OutDirectory);
+        foreach (var model in _settings.Models)
         {
             models.Add(BenchModel(model, clips, decodeOnly, cancellationToken));
         }
@@ -81,19 +81,21 @@ public sealed class BenchEngine
             ProcessorCount = Environment.ProcessorCount,
             LoadAverageAtStart = loadAtStart,
             LoadAverageAtEnd = LoadAverage(),
-            OnnxRuntimeVersion = OrtLibrary.Version,
-            MaxFrames = settings.MaxFrames,
+            OnnxRuntimeVersion = OnnxRuntimeEnvironment.Version,
+            MaxFrames = _settings.MaxFrames,
             DecodeOnly = decodeOnly,
             Models = models,
-            Attribution = BenchAttribution.For(settings.Models, settings.Footage),
+            Attribution = BenchAttribution.For(_settings.Models, _settings.Footage),
         };
     }
 
     private DetectorOptions Options(int threads) => new()
     {
         IntraOpThreads = threads,
-        ScoreThreshold = settings.ScoreThreshold,
-        ManifestDirectory = settings.ManifestDirectory,
+        ScoreThreshold = _settings.ScoreThreshold,
+        ManifestDirectory = _settings.ManifestDirectory,
+        ExecutionProvider = _settings.ExecutionProvider,
+        ProviderOptions = _settings.ProviderOptions,
     };
 
     private ModelResult BenchModel(string model, List<ClipSource> clips, DecodeOnlyResult decodeOnly, CancellationToken ct)
@@ -102,7 +104,7 @@ public sealed class BenchEngine
         string name = Path.GetFileName(model);
         ModelManifest? manifest = null;
         SampleFrames? bestSamples = null;
-        foreach (var layout in settings.Layouts)
+        foreach (var layout in _settings.Layouts)
         {
             var detectors = new List<OnnxObjectDetector>();
             try
@@ -116,11 +118,11 @@ public sealed class BenchEngine
                 WarmUp(detectors, clips[0].Info);
                 // Session-only is split around the end-to-end run, so a change in the neighbours' load during the
                 // run weighs on both numbers alike.
-                int firstHalf = (settings.SessionRuns + 1) / 2;
+                int firstHalf = (_settings.SessionRuns + 1) / 2;
                 var before = SessionOnly(name, layout, detectors, firstHalf, "before", ct);
                 var samples = new SampleFrames(clips, detectors[0].Labels);
                 var e2e = EndToEnd(name, layout, detectors, clips, decodeOnly, samples, ct);
-                var after = SessionOnly(name, layout, detectors, Math.Max(1, settings.SessionRuns - firstHalf), "after", ct);
+                var after = SessionOnly(name, layout, detectors, Math.Max(1, _settings.SessionRuns - firstHalf), "after", ct);
                 var result = Compose(e2e, before, after, decodeOnly);
                 if (bestSamples is null || result.EndToEndFramesPerSecond > layouts.Max(l => l.EndToEndFramesPerSecond))
                 {
@@ -139,9 +141,9 @@ public sealed class BenchEngine
         }
 
         var best = layouts.MaxBy(l => l.EndToEndFramesPerSecond)!;
-        best = best with { SampleFrames = bestSamples!.Write(settings.OutDirectory, Path.GetFileNameWithoutExtension(model)) };
+        best = best with { SampleFrames = bestSamples!.Write(_settings.OutDirectory, Path.GetFileNameWithoutExtension(model)) };
         layouts[layouts.FindIndex(l => l.Layout == best.Layout)] = best;
-        BatchResult? batch = settings.BatchSize is int n ? BatchProbe.Measure(model, manifest!, Options(best.Threads), n, settings.SessionRuns, settings.WarmupRuns, progress) : null;
+        BatchResult? batch = _settings.BatchSize is int n ? BatchProbe.Measure(model, manifest!, Options(best.Threads), n, _settings.SessionRuns, _settings.WarmupRuns, _progress) : null;
         return new ModelResult
         {
             Model = name,
@@ -167,7 +169,7 @@ public sealed class BenchEngine
         foreach (var d in detectors)
         {
             d.Preprocess(new BgrImage(pixels, info.Width, info.Height));
-            for (int r = 0; r < settings.WarmupRuns; r++)
+            for (int r = 0; r < _settings.WarmupRuns; r++)
             {
                 d.Infer();
             }
@@ -177,7 +179,7 @@ public sealed class BenchEngine
     /// <summary>Just Infer() on the pre-filled input, K threads at once, a fixed number of runs each.</summary>
     private SessionTiming SessionOnly(string model, BenchLayout layout, List<OnnxObjectDetector> detectors, int runs, string when, CancellationToken ct)
     {
-        progress?.Start($"{model} {layout} session-only ({when})", (long)runs * detectors.Count);
+        _progress?.Start($"{model} {layout} session-only ({when})", (long)runs * detectors.Count);
         using var go = new Barrier(detectors.Count + 1);
         var threads = new List<Thread>();
         var errors = new Exception?[detectors.Count];
@@ -192,10 +194,10 @@ public sealed class BenchEngine
                     for (int r = 0; r < runs; r++)
                     {
                         detectors[worker].Infer();
-                        progress?.Advance();
+                        _progress?.Advance();
                     }
                 }
-                catch (OrtException e)
+                catch (OnnxRuntimeException e)
                 {
                     errors[worker] = e;
                 }
@@ -244,7 +246,7 @@ public sealed class BenchEngine
 
     private DecodeOnlyResult DecodeOnly(List<ClipSource> clips, CancellationToken ct)
     {
-        progress?.Start("decode-only (all clips in parallel)", 0);
+        _progress?.Start("decode-only (all clips in parallel)", 0);
         var counts = new long[clips.Count];
         var errors = new Exception?[clips.Count];
         var cpu = CpuClock.Now();
@@ -257,7 +259,7 @@ public sealed class BenchEngine
                 {
                     using var pool = new FramePool(clip.Name, clip.Info.Width, clip.Info.Height, 2);
                     using var decoder = FfmpegDecoder.Start(clip.Input, clip.Info, clip.Info.Width, clip.Info.Height, null);
-                    while (settings.MaxFrames is not int max || counts[i] < max)
+                    while (_settings.MaxFrames is not int max || counts[i] < max)
                     {
                         using var frame = pool.Rent(ct);
                         if (!decoder.ReadFrame(frame))
@@ -266,7 +268,7 @@ public sealed class BenchEngine
                         }
 
                         counts[i]++;
-                        progress?.Advance();
+                        _progress?.Advance();
                     }
 
                     if (counts[i] == 0)
@@ -297,7 +299,7 @@ public sealed class BenchEngine
         string model, BenchLayout layout, List<OnnxObjectDetector> detectors, List<ClipSource> clips,
         DecodeOnlyResult decodeOnly, SampleFrames samples, CancellationToken ct)
     {
-        progress?.Start($"{model} {layout} end-to-end", decodeOnly.Frames);
+        _progress?.Start($"{model} {layout} end-to-end", decodeOnly.Frames);
         int k = detectors.Count;
         int expected = (int)Math.Min(int.MaxValue / 2, (decodeOnly.Frames / k) + 64);
         var pools = clips.Select(c => new FramePool(c.Name, c.Info.Width, c.Info.Height, FramesPerClipPool)).ToList();
@@ -333,7 +335,7 @@ public sealed class BenchEngine
                 try
                 {
                     using var decoder = FfmpegDecoder.Start(clip.Input, clip.Info, clip.Info.Width, clip.Info.Height, null);
-                    while (settings.MaxFrames is not int max || decoded[i] < max)
+                    while (_settings.MaxFrames is not int max || decoded[i] < max)
                     {
                         var frame = pools[i].Rent(ct);
                         long t0 = Stopwatch.GetTimestamp();
@@ -405,10 +407,10 @@ public sealed class BenchEngine
                         processed[w][item.Clip]++;
                         samples.Offer(item.Clip, frame, results.AsSpan(0, n));
                         frame.Dispose();
-                        progress?.Advance();
+                        _progress?.Advance();
                     }
                 }
-                catch (OrtException e)
+                catch (OnnxRuntimeException e)
                 {
                     workerErrors[w] = e;
                 }

@@ -29,4 +29,9 @@ public sealed record BenchSettings
     public string? ManifestDirectory { get; init; }
 
     public float ScoreThreshold { get; init; } = 0.3f;
+
+    /// <summary>cpu (default), cuda or tensorrt for every session.</summary>
+    public string ExecutionProvider { get; init; } = Detection.ExecutionProviders.Cpu;
+
+    public IReadOnlyDictionary<string, string>? ProviderOptions { get; init; }
 }

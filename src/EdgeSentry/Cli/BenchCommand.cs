@@ -6,7 +6,7 @@ namespace EdgeSentry.Cli;
 
 /// <summary>
 /// <c>edgesentry bench --models M1,M2 --footage F1,F2 [--out DIR] [--workers K] [--threads T] [--layouts auto|KxT,...]
-/// [--max-frames N] [--batch N]</c>: decode-only, session-only and end-to-end throughput per model, with a Markdown and
+/// [--max-frames N] [--batch N] [--provider cpu|cuda|tensorrt]</c>: decode-only, session-only and end-to-end throughput per model, with a Markdown and
 /// JSON report and annotated sample frames in the out folder.
 /// </summary>
 internal static class BenchCommand
@@ -21,10 +21,11 @@ internal static class BenchCommand
         var layouts = new Option<string?>("--layouts") { Description = "auto (tries 1x1, 1x2, 2x1 and keeps the best) or a list of KxT layouts, e.g. 1x2,2x1." };
         var maxFrames = new Option<int?>("--max-frames") { Description = "At most this many frames per clip (default: all)." };
         var batch = new Option<int?>("--batch") { Description = "Also compare N frames per Run with N single runs (models with a dynamic batch dimension)." };
+        var provider = new Option<string>("--provider", "--execution-provider") { Description = "Execution provider: cpu (default), cuda or tensorrt (the last two need the GPU build flavour).", DefaultValueFactory = _ => Detection.ExecutionProviders.Cpu };
         var runs = new Option<int>("--session-runs") { Description = "Session-only runs per session (half before, half after the end-to-end run).", DefaultValueFactory = _ => 200 };
         var command = new Command("bench", "Measure detectors on footage: throughput, per-stage latency, detections; writes a report.")
         {
-            models, footage, output, workers, threads, layouts, maxFrames, batch, runs,
+            models, footage, output, workers, threads, layouts, maxFrames, batch, runs, provider,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -39,6 +40,7 @@ internal static class BenchCommand
                     MaxFrames = Positive(parse.GetValue(maxFrames), "--max-frames"),
                     BatchSize = parse.GetValue(batch),
                     SessionRuns = Positive(parse.GetValue(runs), "--session-runs") ?? 200,
+                    ExecutionProvider = parse.GetValue(provider)!,
                 };
                 using var progress = new BenchProgress(Console.Error);
                 var report = await new BenchEngine(settings, progress).RunAsync(ct);
@@ -48,7 +50,7 @@ internal static class BenchCommand
                 Console.Error.WriteLine($"report: {md} and {json}");
                 return 0;
             }
-            catch (Exception e) when (e is CaptureException or IOException or InvalidDataException or ArgumentException or Native.OnnxRuntime.OrtException or DllNotFoundException or InvalidOperationException)
+            catch (Exception e) when (e is CaptureException or IOException or InvalidDataException or ArgumentException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException or DllNotFoundException or InvalidOperationException)
             {
                 Console.Error.WriteLine();
                 Console.Error.WriteLine("edgesentry bench: " + UrlRedactor.Redact(e.Message));

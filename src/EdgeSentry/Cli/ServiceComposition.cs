@@ -29,6 +29,7 @@ internal static class ServiceComposition
         IntraOpThreads = d.IntraOpThreads,
         ScoreThreshold = d.ScoreThreshold ?? 0.3f,
         ExecutionProvider = d.ExecutionProvider,
+        ProviderOptions = d.ProviderOptions,
     };
 
     public static MqttConnectionOptions Mqtt(EdgeSentryOptions o) => new()

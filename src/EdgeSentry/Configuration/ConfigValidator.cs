@@ -360,5 +360,23 @@ public static partial class ConfigValidator
         {
             errors.Add($"$.detector.scoreThreshold: {d.ScoreThreshold} must be in (0, 1)");
         }
+
+        string? provider = Detection.ExecutionProviders.Normalise(d.ExecutionProvider);
+        if (provider is null)
+        {
+            errors.Add($"$.detector.executionProvider: '{d.ExecutionProvider}' is not one of {string.Join(", ", Detection.ExecutionProviders.Names)}");
+        }
+        else if (provider == Detection.ExecutionProviders.Cpu && d.ProviderOptions is { Count: > 0 })
+        {
+            errors.Add($"$.detector.providerOptions: the cpu provider takes no options (got {string.Join(", ", d.ProviderOptions.Keys)})");
+        }
+
+        foreach (var (key, value) in d.ProviderOptions ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(key) || value is null)
+            {
+                errors.Add($"$.detector.providerOptions: '{key}' needs a non-empty key and a string value (ONNX Runtime's own option names, e.g. \"device_id\": \"0\")");
+            }
+        }
     }
 }

@@ -111,7 +111,10 @@ public sealed class DetectionOptions
     public int IntraOpThreads { get; set; } = 1;
     /// <summary>Overrides the manifest's score threshold.</summary>
     public float? ScoreThreshold { get; set; }
+    /// <summary>cpu (default), cuda or tensorrt; the last two need the GPU build flavour and a GPU box (README).</summary>
     public string ExecutionProvider { get; set; } = "cpu";
+    /// <summary>The provider's own options by ONNX Runtime's keys (e.g. "device_id": "0"); none for cpu.</summary>
+    public Dictionary<string, string>? ProviderOptions { get; set; }
 }
 
 public sealed class CameraOptions

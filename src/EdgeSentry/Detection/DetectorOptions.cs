@@ -1,4 +1,4 @@
-using EdgeSentry.Native.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeSentry.Detection;
 
@@ -33,12 +33,15 @@ public sealed record DetectorOptions
 
     public int InterOpThreads { get; init; } = 1;
 
-    public OrtGraphOptimizationLevel GraphOptimization { get; init; } = OrtGraphOptimizationLevel.All;
+    public GraphOptimizationLevel GraphOptimization { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
     public bool CpuMemoryArena { get; init; } = true;
 
-    /// <summary>"CPU" or another execution provider name ONNX Runtime knows.</summary>
-    public string ExecutionProvider { get; init; } = "CPU";
+    /// <summary>cpu (default), cuda or tensorrt: see <see cref="ExecutionProviders"/>.</summary>
+    public string ExecutionProvider { get; init; } = ExecutionProviders.Cpu;
+
+    /// <summary>The provider's own options by ORT's keys (e.g. device_id, trt_fp16_enable); none for cpu.</summary>
+    public IReadOnlyDictionary<string, string>? ProviderOptions { get; init; }
 
     /// <summary>Folder holding the model manifests; null = models/ next to the program.</summary>
     public string? ManifestDirectory { get; init; }
@@ -51,13 +54,4 @@ public sealed record DetectorOptions
 
     /// <summary>Use the SIMD preprocessing path when the CPU has it (the scalar reference otherwise).</summary>
     public bool VectorisedPreprocessing { get; init; } = true;
-
-    internal OrtSessionSettings ToSessionSettings() => new()
-    {
-        IntraOpThreads = IntraOpThreads,
-        InterOpThreads = InterOpThreads,
-        GraphOptimization = GraphOptimization,
-        CpuMemoryArena = CpuMemoryArena,
-        ExecutionProvider = ExecutionProvider,
-    };
 }

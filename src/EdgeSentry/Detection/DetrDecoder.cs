@@ -1,4 +1,4 @@
-using EdgeSentry.Native.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace EdgeSentry.Detection;
 
@@ -11,32 +11,32 @@ namespace EdgeSentry.Detection;
 /// </summary>
 internal sealed class DetrDecoder : IFamilyDecoder
 {
-    private readonly OrtTensor<long> targetSizes;
-    private readonly OrtTensor<long> labels;
-    private readonly OrtTensor<float> boxes;
-    private readonly OrtTensor<float> scores;
-    private readonly int classes;
-    private readonly DetectionFilter filter;
-    private readonly float? dedupeIou;
-    private readonly CandidateBuffer candidates;
+    private readonly PinnedTensor<long> _targetSizes;
+    private readonly PinnedTensor<long> _labels;
+    private readonly PinnedTensor<float> _boxes;
+    private readonly PinnedTensor<float> _scores;
+    private readonly int _classes;
+    private readonly DetectionFilter _filter;
+    private readonly float? _dedupeIou;
+    private readonly CandidateBuffer _candidates;
 
     public DetrDecoder(FamilyContext context)
     {
         var m = context.Manifest;
         var session = context.Session;
-        classes = m.Classes;
+        _classes = m.Classes;
         string sizesName = m.Decoder.TargetSizesInput!;
         var sizes = session.Inputs.FirstOrDefault(i => i.Name == sizesName);
-        if (sizes is null || sizes.ElementType != OrtElementType.Int64 || !FamilyContext.ShapeMatches(sizes.Shape, [1, 2]))
+        if (sizes is null || sizes.ElementType != TensorElementType.Int64 || !FamilyContext.ShapeMatches(sizes.Shape, [1, 2]))
         {
             throw new InvalidDataException(
                 $"model {session.ModelPath} is declared family 'detr' by {m.ManifestPath}, but has no int64 input '{sizesName}' [N,2]; " +
                 $"its inputs are {string.Join("; ", session.Inputs)}");
         }
 
-        var labelsInfo = session.Outputs.FirstOrDefault(o => o.ElementType == OrtElementType.Int64 && o.Shape.Count == 2);
-        var boxesInfo = session.Outputs.FirstOrDefault(o => o.ElementType == OrtElementType.Float && o.Shape.Count == 3 && o.Shape[2] == 4);
-        var scoresInfo = session.Outputs.FirstOrDefault(o => o.ElementType == OrtElementType.Float && o.Shape.Count == 2);
+        var labelsInfo = session.Outputs.FirstOrDefault(o => o.ElementType == TensorElementType.Int64 && o.Shape.Count == 2);
+        var boxesInfo = session.Outputs.FirstOrDefault(o => o.ElementType == TensorElementType.Float && o.Shape.Count == 3 && o.Shape[2] == 4);
+        var scoresInfo = session.Outputs.FirstOrDefault(o => o.ElementType == TensorElementType.Float && o.Shape.Count == 2);
         const string Expectation = "detr expects outputs labels int64 [N,K], boxes float [N,K,4] and scores float [N,K] with a fixed K";
         if (session.Outputs.Count != 3 || labelsInfo is null || boxesInfo is null || scoresInfo is null)
         {
@@ -54,57 +54,57 @@ internal sealed class DetrDecoder : IFamilyDecoder
             }
         }
 
-        targetSizes = OrtTensor<long>.Create([1, 2]);
-        labels = OrtTensor<long>.Create([1, k]);
-        boxes = OrtTensor<float>.Create([1, k, 4]);
-        scores = OrtTensor<float>.Create([1, k]);
-        context.Binding.BindInput(sizesName, targetSizes);
-        context.Binding.BindOutput(labelsInfo.Name, labels);
-        context.Binding.BindOutput(boxesInfo.Name, boxes);
-        context.Binding.BindOutput(scoresInfo.Name, scores);
+        _targetSizes = PinnedTensor<long>.Create([1, 2]);
+        _labels = PinnedTensor<long>.Create([1, k]);
+        _boxes = PinnedTensor<float>.Create([1, k, 4]);
+        _scores = PinnedTensor<float>.Create([1, k]);
+        context.Binding.BindInput(sizesName, _targetSizes.Value);
+        context.Binding.BindOutput(labelsInfo.Name, _labels.Value);
+        context.Binding.BindOutput(boxesInfo.Name, _boxes.Value);
+        context.Binding.BindOutput(scoresInfo.Name, _scores.Value);
 
-        filter = context.Filter;
-        dedupeIou = context.Options.DeduplicateLabels ? m.Decoder.DedupeIou ?? 0.7f : null;
-        candidates = new CandidateBuffer((int)k);
+        _filter = context.Filter;
+        _dedupeIou = context.Options.DeduplicateLabels ? m.Decoder.DedupeIou ?? 0.7f : null;
+        _candidates = new CandidateBuffer((int)k);
     }
 
     public void BeforeRun(in InputGeometry geometry)
     {
-        var sizes = targetSizes.Span;
+        var sizes = _targetSizes.Span;
         sizes[0] = geometry.SourceWidth;
         sizes[1] = geometry.SourceHeight;
     }
 
     public int Decode(in InputGeometry geometry, Span<Detection> results)
     {
-        ReadOnlySpan<long> l = labels.Span;
-        ReadOnlySpan<float> b = boxes.Span;
-        ReadOnlySpan<float> s = scores.Span;
-        candidates.Clear();
+        ReadOnlySpan<long> l = _labels.Span;
+        ReadOnlySpan<float> b = _boxes.Span;
+        ReadOnlySpan<float> s = _scores.Span;
+        _candidates.Clear();
         for (int i = 0; i < s.Length; i++)
         {
             // A label outside the table cannot be named; the export maps to contiguous 0..classes-1.
-            if (s[i] < filter.Lowest || (ulong)l[i] >= (ulong)classes || !filter.Passes((int)l[i], s[i]))
+            if (s[i] < _filter.Lowest || (ulong)l[i] >= (ulong)_classes || !_filter.Passes((int)l[i], s[i]))
             {
                 continue;
             }
 
-            candidates.Add(new Detection((int)l[i], s[i], new BoundingBox(b[4 * i], b[(4 * i) + 1], b[(4 * i) + 2], b[(4 * i) + 3])));
+            _candidates.Add(new Detection((int)l[i], s[i], new BoundingBox(b[4 * i], b[(4 * i) + 1], b[(4 * i) + 2], b[(4 * i) + 3])));
         }
 
-        var all = candidates.Span;
-        int kept = dedupeIou is float iou
+        var all = _candidates.Span;
+        int kept = _dedupeIou is float iou
             ? NonMaxSuppression.Apply(all, iou, classWise: false)
             : SortOnly(all);
-        return filter.Emit(all[..kept], geometry, results);
+        return _filter.Emit(all[..kept], geometry, results);
     }
 
     public void Dispose()
     {
-        targetSizes.Dispose();
-        labels.Dispose();
-        boxes.Dispose();
-        scores.Dispose();
+        _targetSizes.Dispose();
+        _labels.Dispose();
+        _boxes.Dispose();
+        _scores.Dispose();
     }
 
     private static int SortOnly(Span<Detection> all)

@@ -1,9 +1,9 @@
-using EdgeSentry.Native.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeSentry.Detection;
 
 /// <summary>What a family decoder gets at start-up.</summary>
-internal sealed record FamilyContext(OrtSession Session, OrtIoBinding Binding, ModelManifest Manifest, DetectorOptions Options, DetectionFilter Filter)
+internal sealed record FamilyContext(ModelSession Session, OrtIoBinding Binding, ModelManifest Manifest, DetectorOptions Options, DetectionFilter Filter)
 {
     public InvalidDataException Mismatch(string expected) => new(
         $"model {Session.ModelPath} is declared family '{Manifest.Family}' by {Manifest.ManifestPath}, but its outputs " +

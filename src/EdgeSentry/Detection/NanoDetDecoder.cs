@@ -1,5 +1,5 @@
 using System.Runtime.Intrinsics;
-using EdgeSentry.Native.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace EdgeSentry.Detection;
 
@@ -10,36 +10,36 @@ namespace EdgeSentry.Detection;
 /// </summary>
 internal sealed class NanoDetDecoder : IFamilyDecoder
 {
-    private readonly Level[] levels;
-    private readonly int classes;
-    private readonly int bins;
-    private readonly DetectionFilter filter;
-    private readonly bool classWise;
-    private readonly float nmsIou;
-    private readonly CandidateBuffer candidates;
-    private readonly float[] softmax;
+    private readonly Level[] _levels;
+    private readonly int _classes;
+    private readonly int _bins;
+    private readonly DetectionFilter _filter;
+    private readonly bool _classWise;
+    private readonly float _nmsIou;
+    private readonly CandidateBuffer _candidates;
+    private readonly float[] _softmax;
 
     public NanoDetDecoder(FamilyContext context)
     {
         var m = context.Manifest;
-        classes = m.Classes;
-        bins = m.Decoder.RegMax + 1;
+        _classes = m.Classes;
+        _bins = m.Decoder.RegMax + 1;
         var outputs = context.Session.Outputs;
-        string expectation = $"nanodet expects per stride ({string.Join("/", m.Decoder.Strides)}) a float class output [1, cells, {classes}] " +
-            $"and a float distribution output [1, cells, {4 * bins}] over {m.Input.Width}x{m.Input.Height}";
+        string expectation = $"nanodet expects per stride ({string.Join("/", m.Decoder.Strides)}) a float class output [1, cells, {_classes}] " +
+            $"and a float distribution output [1, cells, {4 * _bins}] over {m.Input.Width}x{m.Input.Height}";
         if (outputs.Count != 2 * m.Decoder.Strides.Length)
         {
             throw context.Mismatch(expectation);
         }
 
-        levels = new Level[m.Decoder.Strides.Length];
+        _levels = new Level[m.Decoder.Strides.Length];
         var used = new bool[outputs.Count];
-        for (int l = 0; l < levels.Length; l++)
+        for (int l = 0; l < _levels.Length; l++)
         {
             int s = m.Decoder.Strides[l];
             int gw = m.Input.Width / s, gh = m.Input.Height / s;
-            long[] clsShape = [1, gw * gh, classes];
-            long[] disShape = [1, gw * gh, 4 * bins];
+            long[] clsShape = [1, gw * gh, _classes];
+            long[] disShape = [1, gw * gh, 4 * _bins];
             int cls = FindOutput(outputs, used, clsShape);
             int dis = FindOutput(outputs, used, disShape);
             if (cls < 0 || dis < 0)
@@ -47,18 +47,18 @@ internal sealed class NanoDetDecoder : IFamilyDecoder
                 throw context.Mismatch(expectation);
             }
 
-            var clsTensor = OrtTensor<float>.Create(clsShape);
-            var disTensor = OrtTensor<float>.Create(disShape);
-            context.Binding.BindOutput(outputs[cls].Name, clsTensor);
-            context.Binding.BindOutput(outputs[dis].Name, disTensor);
-            levels[l] = new Level(s, gw, gh, clsTensor, disTensor);
+            var clsTensor = PinnedTensor<float>.Create(clsShape);
+            var disTensor = PinnedTensor<float>.Create(disShape);
+            context.Binding.BindOutput(outputs[cls].Name, clsTensor.Value);
+            context.Binding.BindOutput(outputs[dis].Name, disTensor.Value);
+            _levels[l] = new Level(s, gw, gh, clsTensor, disTensor);
         }
 
-        filter = context.Filter;
-        classWise = !context.Options.ClassAgnosticNms;
-        nmsIou = context.Options.NmsIouThreshold ?? m.Decoder.NmsIou ?? 0.6f;
-        candidates = new CandidateBuffer(context.Options.MaxCandidates);
-        softmax = new float[bins];
+        _filter = context.Filter;
+        _classWise = !context.Options.ClassAgnosticNms;
+        _nmsIou = context.Options.NmsIouThreshold ?? m.Decoder.NmsIou ?? 0.6f;
+        _candidates = new CandidateBuffer(context.Options.MaxCandidates);
+        _softmax = new float[_bins];
     }
 
     public void BeforeRun(in InputGeometry geometry)
@@ -67,17 +67,17 @@ internal sealed class NanoDetDecoder : IFamilyDecoder
 
     public int Decode(in InputGeometry geometry, Span<Detection> results)
     {
-        candidates.Clear();
-        foreach (var level in levels)
+        _candidates.Clear();
+        foreach (var level in _levels)
         {
             ReadOnlySpan<float> scores = level.Classes.Span;
             ReadOnlySpan<float> distances = level.Distances.Span;
             for (int cell = 0; cell < level.Width * level.Height; cell++)
             {
-                var row = scores.Slice(cell * classes, classes);
+                var row = scores.Slice(cell * _classes, _classes);
 
                 // Most cells score nothing: reject them on a SIMD max before looking for the best class.
-                if (Max(row) < filter.Lowest)
+                if (Max(row) < _filter.Lowest)
                 {
                     continue;
                 }
@@ -91,30 +91,30 @@ internal sealed class NanoDetDecoder : IFamilyDecoder
                     }
                 }
 
-                if (!filter.Passes(best, row[best]))
+                if (!_filter.Passes(best, row[best]))
                 {
                     continue;
                 }
 
-                var dist = distances.Slice(cell * 4 * bins, 4 * bins);
+                var dist = distances.Slice(cell * 4 * _bins, 4 * _bins);
                 float s = level.Stride;
                 float cx = ((cell % level.Width) + 0.5f) * s;
                 float cy = ((cell / level.Width) + 0.5f) * s;
-                float left = Expected(dist[..bins]) * s;
-                float top = Expected(dist.Slice(bins, bins)) * s;
-                float right = Expected(dist.Slice(2 * bins, bins)) * s;
-                float bottom = Expected(dist.Slice(3 * bins, bins)) * s;
-                candidates.Add(new Detection(best, row[best], geometry.ToSourceUnclipped(cx - left, cy - top, cx + right, cy + bottom)));
+                float left = Expected(dist[.._bins]) * s;
+                float top = Expected(dist.Slice(_bins, _bins)) * s;
+                float right = Expected(dist.Slice(2 * _bins, _bins)) * s;
+                float bottom = Expected(dist.Slice(3 * _bins, _bins)) * s;
+                _candidates.Add(new Detection(best, row[best], geometry.ToSourceUnclipped(cx - left, cy - top, cx + right, cy + bottom)));
             }
         }
 
-        int kept = NonMaxSuppression.Apply(candidates.Span, nmsIou, classWise);
-        return filter.Emit(candidates.Span[..kept], geometry, results);
+        int kept = NonMaxSuppression.Apply(_candidates.Span, _nmsIou, _classWise);
+        return _filter.Emit(_candidates.Span[..kept], geometry, results);
     }
 
     public void Dispose()
     {
-        foreach (var level in levels)
+        foreach (var level in _levels)
         {
             level.Classes.Dispose();
             level.Distances.Dispose();
@@ -158,24 +158,24 @@ internal sealed class NanoDetDecoder : IFamilyDecoder
         float sum = 0f;
         for (int i = 0; i < logits.Length; i++)
         {
-            softmax[i] = MathF.Exp(logits[i] - max);
-            sum += softmax[i];
+            _softmax[i] = MathF.Exp(logits[i] - max);
+            sum += _softmax[i];
         }
 
         float expected = 0f;
         for (int i = 0; i < logits.Length; i++)
         {
-            expected += i * softmax[i];
+            expected += i * _softmax[i];
         }
 
         return expected / sum;
     }
 
-    private static int FindOutput(IReadOnlyList<OrtTensorInfo> outputs, bool[] used, long[] shape)
+    private static int FindOutput(IReadOnlyList<TensorInfo> outputs, bool[] used, long[] shape)
     {
         for (int i = 0; i < outputs.Count; i++)
         {
-            if (!used[i] && outputs[i].ElementType == OrtElementType.Float && FamilyContext.ShapeMatches(outputs[i].Shape, shape))
+            if (!used[i] && outputs[i].ElementType == TensorElementType.Float && FamilyContext.ShapeMatches(outputs[i].Shape, shape))
             {
                 used[i] = true;
                 return i;
@@ -185,5 +185,5 @@ internal sealed class NanoDetDecoder : IFamilyDecoder
         return -1;
     }
 
-    private sealed record Level(int Stride, int Width, int Height, OrtTensor<float> Classes, OrtTensor<float> Distances);
+    private sealed record Level(int Stride, int Width, int Height, PinnedTensor<float> Classes, PinnedTensor<float> Distances);
 }

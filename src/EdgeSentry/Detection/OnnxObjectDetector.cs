@@ -1,40 +1,42 @@
 using System.Diagnostics;
 using EdgeSentry.Capture;
-using EdgeSentry.Native.OnnxRuntime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace EdgeSentry.Detection;
 
 /// <summary>
 /// An ONNX model behind <see cref="IObjectDetector"/>: its manifest says how to feed and decode it, one
-/// ORT session runs it through an IoBinding over pinned tensors created here, and a per-family decoder turns
-/// the outputs into detections. After <see cref="Open"/>, <see cref="Detect"/> allocates nothing.
+/// Microsoft.ML.OnnxRuntime session runs it through an IoBinding over pinned tensors bound once here
+/// (<c>RunWithBinding</c>), and a per-family decoder turns the outputs into detections. After <see cref="Open"/>,
+/// <see cref="Detect"/> allocates nothing.
 /// The three stages are also public so that benchmarks can time them apart.
 /// </summary>
 public sealed class OnnxObjectDetector : IObjectDetector
 {
-    private readonly OrtSession session;
-    private readonly OrtIoBinding binding;
-    private readonly OrtTensor<float> input;
-    private readonly FramePreprocessor preprocessor;
-    private readonly IFamilyDecoder decoder;
-    private readonly bool vectorised;
-    private InputGeometry geometry;
+    private readonly ModelSession _session;
+    private readonly OrtIoBinding _binding;
+    private readonly PinnedTensor<float> _input;
+    private readonly FramePreprocessor _preprocessor;
+    private readonly IFamilyDecoder _decoder;
+    private readonly bool _vectorised;
+    private InputGeometry _geometry;
 
     private OnnxObjectDetector(
-        string modelPath, ModelManifest manifest, IReadOnlyList<string> labels, OrtSession session, OrtIoBinding binding,
-        OrtTensor<float> input, FramePreprocessor preprocessor, IFamilyDecoder decoder, bool vectorised)
+        string modelPath, ModelManifest manifest, IReadOnlyList<string> labels, ModelSession session, OrtIoBinding binding,
+        PinnedTensor<float> input, FramePreprocessor preprocessor, IFamilyDecoder decoder, bool vectorised)
     {
         ModelPath = modelPath;
         Manifest = manifest;
         Labels = labels;
-        this.session = session;
-        this.binding = binding;
-        this.input = input;
-        this.preprocessor = preprocessor;
-        this.decoder = decoder;
-        this.vectorised = vectorised;
+        _session = session;
+        _binding = binding;
+        _input = input;
+        _preprocessor = preprocessor;
+        _decoder = decoder;
+        _vectorised = vectorised;
     }
 
     public string ModelPath { get; }
@@ -44,15 +46,16 @@ public sealed class OnnxObjectDetector : IObjectDetector
     public IReadOnlyList<string> Labels { get; }
 
     /// <summary>The model's inputs and outputs as ONNX Runtime reports them.</summary>
-    public IReadOnlyList<OrtTensorInfo> ModelInputs => session.Inputs;
+    public IReadOnlyList<TensorInfo> ModelInputs => _session.Inputs;
 
-    public IReadOnlyList<OrtTensorInfo> ModelOutputs => session.Outputs;
+    public IReadOnlyList<TensorInfo> ModelOutputs => _session.Outputs;
 
     /// <summary>
     /// Loads <paramref name="modelPath"/> with the manifest for its file name. The first detector opened with a
     /// <paramref name="logger"/> also routes ONNX Runtime's own log messages to it (event id 2003). Every start-up problem (missing,
     /// truncated or corrupt model, checksum mismatch, outputs that don't fit the family, wrong labels count,
-    /// unknown execution provider) throws with the file and the problem in the message.
+    /// unknown execution provider, or one that this build or this box lacks) throws with the file and the problem
+    /// in the message.
     /// </summary>
     public static OnnxObjectDetector Open(string modelPath, DetectorOptions? options = null, ILogger? logger = null)
     {
@@ -60,9 +63,9 @@ public sealed class OnnxObjectDetector : IObjectDetector
         logger ??= NullLogger.Instance;
         if (logger != NullLogger.Instance)
         {
-            // ORT has one environment per process and fixes its logger when it is created: the first detector
-            // opened with a logger routes ORT's messages; later calls change nothing.
-            OrtEnvironment.ConfigureShared(OrtLoggingLevel.Warning, new OrtLogBridge(logger));
+            // ORT has one environment per process: the first detector opened with a logger routes ORT's
+            // messages; later calls change nothing.
+            OnnxRuntimeEnvironment.RouteLogsTo(logger);
         }
 
         ValidateOptions(options);
@@ -86,7 +89,7 @@ public sealed class OnnxObjectDetector : IObjectDetector
         var disposables = new Stack<IDisposable>();
         try
         {
-            var session = OrtSession.Open(fullPath, options.ToSessionSettings());
+            var session = ModelSession.Open(fullPath, options);
             disposables.Push(session);
             var binding = session.CreateBinding();
             disposables.Push(binding);
@@ -94,16 +97,16 @@ public sealed class OnnxObjectDetector : IObjectDetector
             var m = manifest.Input;
             long[] inputShape = [1, 3, m.Height, m.Width];
             var declared = session.Inputs.FirstOrDefault(i => i.Name == m.Name);
-            if (declared is null || declared.ElementType != OrtElementType.Float || !FamilyContext.ShapeMatches(declared.Shape, inputShape))
+            if (declared is null || declared.ElementType != TensorElementType.Float || !FamilyContext.ShapeMatches(declared.Shape, inputShape))
             {
                 throw new InvalidDataException(
                     $"model {fullPath} has no float input '{m.Name}' [{string.Join(",", inputShape)}] as its manifest {manifest.ManifestPath} declares; " +
                     $"its inputs are {string.Join("; ", session.Inputs)}");
             }
 
-            var input = OrtTensor<float>.Create(inputShape);
+            var input = PinnedTensor<float>.Create(inputShape);
             disposables.Push(input);
-            binding.BindInput(m.Name, input);
+            binding.BindInput(m.Name, input.Value);
 
             var context = new FamilyContext(session, binding, manifest, options, filter);
             IFamilyDecoder decoder = manifest.Family switch
@@ -119,7 +122,7 @@ public sealed class OnnxObjectDetector : IObjectDetector
             bool vector = options.VectorisedPreprocessing && FramePreprocessor.IsVectorised;
             var detector = new OnnxObjectDetector(fullPath, manifest, labels, session, binding, input, preprocessor, decoder, vector);
             string modelName = Path.GetFileName(fullPath);
-            string ortVersion = OrtLibrary.Version;
+            string ortVersion = OnnxRuntimeEnvironment.Version;
             long elapsedMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             DetectionLog.ModelLoaded(logger, modelName, manifest.Family, m.Width, m.Height, options.ExecutionProvider, options.IntraOpThreads, ortVersion, elapsedMs);
             DetectionLog.PreprocessingPath(logger, modelName, vector ? "vectorised" : "scalar");
@@ -146,23 +149,23 @@ public sealed class OnnxObjectDetector : IObjectDetector
     /// <summary>Stage 1: the frame into the input tensor.</summary>
     public void Preprocess(BgrImage image)
     {
-        geometry = vectorised ? preprocessor.Run(image, input.Span) : preprocessor.RunScalar(image, input.Span);
-        decoder.BeforeRun(geometry);
+        _geometry = _vectorised ? _preprocessor.Run(image, _input.Span) : _preprocessor.RunScalar(image, _input.Span);
+        _decoder.BeforeRun(_geometry);
     }
 
-    /// <summary>Stage 2: one ONNX Runtime run over the bound tensors.</summary>
-    public void Infer() => session.Run(binding);
+    /// <summary>Stage 2: one ONNX Runtime run over the bound tensors (<c>RunWithBinding</c>, 0 B managed).</summary>
+    public void Infer() => _session.Run(_binding);
 
     /// <summary>Stage 3: the outputs of the last run into detections in source pixels, best first.</summary>
-    public int Decode(Span<Detection> results) => decoder.Decode(geometry, results);
+    public int Decode(Span<Detection> results) => _decoder.Decode(_geometry, results);
 
     public void Dispose()
     {
         // The binding refers to the tensors, so it goes first.
-        binding.Dispose();
-        decoder.Dispose();
-        input.Dispose();
-        session.Dispose();
+        _binding.Dispose();
+        _decoder.Dispose();
+        _input.Dispose();
+        _session.Dispose();
     }
 
     private static void ValidateOptions(DetectorOptions o)

@@ -1,4 +1,4 @@
-using EdgeSentry.Native.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace EdgeSentry.Detection;
 
@@ -9,40 +9,40 @@ namespace EdgeSentry.Detection;
 /// </summary>
 internal sealed class YoloxDecoder : IFamilyDecoder
 {
-    private readonly OrtTensor<float> output;
-    private readonly float[] gridX;
-    private readonly float[] gridY;
-    private readonly float[] gridStride;
-    private readonly int classes;
-    private readonly int rowLength;
-    private readonly DetectionFilter filter;
-    private readonly bool classWise;
-    private readonly float nmsIou;
-    private readonly CandidateBuffer candidates;
+    private readonly PinnedTensor<float> _output;
+    private readonly float[] _gridX;
+    private readonly float[] _gridY;
+    private readonly float[] _gridStride;
+    private readonly int _classes;
+    private readonly int _rowLength;
+    private readonly DetectionFilter _filter;
+    private readonly bool _classWise;
+    private readonly float _nmsIou;
+    private readonly CandidateBuffer _candidates;
 
     public YoloxDecoder(FamilyContext context)
     {
         var m = context.Manifest;
-        classes = m.Classes;
-        rowLength = 5 + classes;
+        _classes = m.Classes;
+        _rowLength = 5 + _classes;
         int anchors = 0;
         foreach (int s in m.Decoder.Strides)
         {
             anchors += (m.Input.Width / s) * (m.Input.Height / s);
         }
 
-        long[] expected = [1, anchors, rowLength];
-        string expectation = $"yolox expects one float output [{string.Join(",", expected)}] (strides {string.Join("/", m.Decoder.Strides)} over {m.Input.Width}x{m.Input.Height}, {classes} classes)";
+        long[] expected = [1, anchors, _rowLength];
+        string expectation = $"yolox expects one float output [{string.Join(",", expected)}] (strides {string.Join("/", m.Decoder.Strides)} over {m.Input.Width}x{m.Input.Height}, {_classes} classes)";
         if (context.Session.Outputs.Count != 1
-            || context.Session.Outputs[0].ElementType != OrtElementType.Float
+            || context.Session.Outputs[0].ElementType != TensorElementType.Float
             || !FamilyContext.ShapeMatches(context.Session.Outputs[0].Shape, expected))
         {
             throw context.Mismatch(expectation);
         }
 
-        gridX = new float[anchors];
-        gridY = new float[anchors];
-        gridStride = new float[anchors];
+        _gridX = new float[anchors];
+        _gridY = new float[anchors];
+        _gridStride = new float[anchors];
         int a = 0;
         foreach (int s in m.Decoder.Strides)
         {
@@ -51,20 +51,20 @@ internal sealed class YoloxDecoder : IFamilyDecoder
             {
                 for (int x = 0; x < gw; x++)
                 {
-                    gridX[a] = x;
-                    gridY[a] = y;
-                    gridStride[a] = s;
+                    _gridX[a] = x;
+                    _gridY[a] = y;
+                    _gridStride[a] = s;
                     a++;
                 }
             }
         }
 
-        filter = context.Filter;
-        classWise = !context.Options.ClassAgnosticNms;
-        nmsIou = context.Options.NmsIouThreshold ?? m.Decoder.NmsIou ?? 0.45f;
-        candidates = new CandidateBuffer(context.Options.MaxCandidates);
-        output = OrtTensor<float>.Create(expected);
-        context.Binding.BindOutput(context.Session.Outputs[0].Name, output);
+        _filter = context.Filter;
+        _classWise = !context.Options.ClassAgnosticNms;
+        _nmsIou = context.Options.NmsIouThreshold ?? m.Decoder.NmsIou ?? 0.45f;
+        _candidates = new CandidateBuffer(context.Options.MaxCandidates);
+        _output = PinnedTensor<float>.Create(expected);
+        context.Binding.BindOutput(context.Session.Outputs[0].Name, _output.Value);
     }
 
     public void BeforeRun(in InputGeometry geometry)
@@ -73,22 +73,22 @@ internal sealed class YoloxDecoder : IFamilyDecoder
 
     public int Decode(in InputGeometry geometry, Span<Detection> results)
     {
-        ReadOnlySpan<float> rows = output.Span;
-        candidates.Clear();
-        for (int a = 0; a < gridX.Length; a++)
+        ReadOnlySpan<float> rows = _output.Span;
+        _candidates.Clear();
+        for (int a = 0; a < _gridX.Length; a++)
         {
-            var row = rows.Slice(a * rowLength, rowLength);
+            var row = rows.Slice(a * _rowLength, _rowLength);
             float obj = row[4];
 
             // score = obj * p <= obj, so a weak objectness rules the whole row out cheaply.
-            if (obj < filter.Lowest)
+            if (obj < _filter.Lowest)
             {
                 continue;
             }
 
-            float s = gridStride[a];
-            float cx = (row[0] + gridX[a]) * s;
-            float cy = (row[1] + gridY[a]) * s;
+            float s = _gridStride[a];
+            float cx = (row[0] + _gridX[a]) * s;
+            float cy = (row[1] + _gridY[a]) * s;
             float hw = MathF.Exp(row[2]) * s * 0.5f;
             float hh = MathF.Exp(row[3]) * s * 0.5f;
             var box = geometry.ToSourceUnclipped(cx - hw, cy - hh, cx + hw, cy + hh);
@@ -96,16 +96,16 @@ internal sealed class YoloxDecoder : IFamilyDecoder
             for (int c = 0; c < probabilities.Length; c++)
             {
                 float score = obj * probabilities[c];
-                if (filter.Passes(c, score))
+                if (_filter.Passes(c, score))
                 {
-                    candidates.Add(new Detection(c, score, box));
+                    _candidates.Add(new Detection(c, score, box));
                 }
             }
         }
 
-        int kept = NonMaxSuppression.Apply(candidates.Span, nmsIou, classWise);
-        return filter.Emit(candidates.Span[..kept], geometry, results);
+        int kept = NonMaxSuppression.Apply(_candidates.Span, _nmsIou, _classWise);
+        return _filter.Emit(_candidates.Span[..kept], geometry, results);
     }
 
-    public void Dispose() => output.Dispose();
+    public void Dispose() => _output.Dispose();
 }

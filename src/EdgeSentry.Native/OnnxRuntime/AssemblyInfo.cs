@@ -1,4 +1,0 @@
-using System.Runtime.CompilerServices;
-
-// The binding's tests exercise its library lookup directly.
-[assembly: InternalsVisibleTo("EdgeSentry.Tests")]

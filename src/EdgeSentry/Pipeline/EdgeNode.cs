@@ -9,6 +9,7 @@ using EdgeSentry.Detection;
 using EdgeSentry.Diagnostics;
 using EdgeSentry.Routing;
 using EdgeSentry.Rules;
+using EdgeSentry.Tracking;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeSentry.Pipeline;
@@ -31,6 +32,7 @@ public sealed class EdgeNode : IDisposable
     private readonly SemaphoreSlim _reconfigure = new(1, 1);
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IReadOnlyList<string> _labels = [];
+    private TrackerOptions _trackerDefaults = new();
     private AlertPublisher? _publisher;
     private IncidentMessageBuilder? _builder;
     private GridMap? _grid;
@@ -78,6 +80,7 @@ public sealed class EdgeNode : IDisposable
             var detectorOptions = ServiceComposition.Detector(_options.Detector);
             var first = OnnxObjectDetector.Open(_options.Detector.Model, detectorOptions, _loggers.CreateLogger<OnnxObjectDetector>());
             _labels = first.Labels;
+            _trackerDefaults = TrackerOptions.ForModel(first.Manifest.TrackBirth);
 
             if (_options.Routing is { } routing)
             {
@@ -353,7 +356,7 @@ public sealed class EdgeNode : IDisposable
             _zones[(c.Id, z.Id)] = z.Polygon.Select(p => new Vector2((float)p[0], (float)p[1])).ToArray();
         }
 
-        var engine = new CameraRuleEngine(c.Id, c.Analytics, _labels, _time);
+        var engine = new CameraRuleEngine(c.Id, c.Analytics, _labels, _time, _trackerDefaults);
         var analyzer = new CameraAnalyzer(engine, Alerts!, _time, _metrics);
         var lane = Scheduler!.Register(slot, analyzer);
         string topic = $"{AlertTopics.Root}/cameras/{c.Id}/status";

@@ -30,8 +30,9 @@ public sealed class CameraRuleEngine
     private readonly RuleSet _rules;
     private ILogger _logger = NullLogger.Instance;
 
+    /// <summary>With ByteTrack's default score levels (no model manifest at hand: tests, benchmarks).</summary>
     public CameraRuleEngine(string cameraId, CameraRulesDefinition definition, IReadOnlyList<string> labels, TimeProvider timeProvider)
-        : this(cameraId, definition, labels, timeProvider, static options => new ByteTracker(options))
+        : this(cameraId, definition, labels, timeProvider, new TrackerOptions(), static options => new ByteTracker(options))
     {
     }
 
@@ -39,12 +40,22 @@ public sealed class CameraRuleEngine
     public CameraRuleEngine(
         string cameraId, CameraRulesDefinition definition, IReadOnlyList<string> labels, TimeProvider timeProvider,
         Func<TrackerOptions, IObjectTracker> trackerFactory)
+        : this(cameraId, definition, labels, timeProvider, new TrackerOptions(), trackerFactory)
+    {
+    }
+
+    /// <param name="trackerDefaults">The model's tracker levels (<see cref="TrackerOptions.ForModel"/>); the camera's <c>tracker</c> block overrides them.</param>
+    /// <param name="trackerFactory">Null for a <see cref="ByteTracker"/>.</param>
+    public CameraRuleEngine(
+        string cameraId, CameraRulesDefinition definition, IReadOnlyList<string> labels, TimeProvider timeProvider,
+        TrackerOptions trackerDefaults, Func<TrackerOptions, IObjectTracker>? trackerFactory = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(cameraId);
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        ArgumentNullException.ThrowIfNull(trackerFactory);
+        ArgumentNullException.ThrowIfNull(trackerDefaults);
+        trackerFactory ??= static options => new ByteTracker(options);
 
         var errors = new List<string>();
         definition.Validate(cameraId, labels, errors);
@@ -54,7 +65,7 @@ public sealed class CameraRuleEngine
         }
 
         _cameraId = cameraId;
-        TrackerOptions = ToTrackerOptions(definition.Tracker);
+        TrackerOptions = ToTrackerOptions(definition.Tracker, trackerDefaults);
         _clock = new StreamClock(cameraId);
         _mask = new DetectionMask(definition.Masks.Select(z => new CompiledZone(z)).ToArray());
         _tracking = new TrackingStage(cameraId, trackerFactory(TrackerOptions));
@@ -89,18 +100,23 @@ public sealed class CameraRuleEngine
         (_rules.FindLine(ruleId) ?? throw new ArgumentException($"no enabled line-crossing rule '{ruleId}' on camera '{_cameraId}'", nameof(ruleId)))
             .Total(classId);
 
-    public static TrackerOptions ToTrackerOptions(TrackerDefinition? d) => d is null
-        ? new TrackerOptions()
-        : new TrackerOptions
-        {
-            HighScore = (float)d.HighScore,
-            LowScore = (float)d.LowScore,
-            NewTrackScore = (float)d.NewTrackScore,
-            MatchIou = (float)d.MatchIou,
-            MinHits = d.MinHits,
-            LostSeconds = d.LostSeconds,
-            MaxTracks = d.MaxTracks,
-        };
+    /// <summary>The camera's <c>tracker</c> block over the model's defaults: what the camera sets wins.</summary>
+    public static TrackerOptions ToTrackerOptions(TrackerDefinition? d, TrackerOptions modelDefaults)
+    {
+        ArgumentNullException.ThrowIfNull(modelDefaults);
+        return d is null
+            ? modelDefaults
+            : modelDefaults with
+            {
+                HighScore = d.HighScore is { } high ? (float)high : modelDefaults.HighScore,
+                LowScore = d.LowScore is { } low ? (float)low : modelDefaults.LowScore,
+                NewTrackScore = d.NewTrackScore is { } birth ? (float)birth : modelDefaults.NewTrackScore,
+                MatchIou = (float)d.MatchIou,
+                MinHits = d.MinHits,
+                LostSeconds = d.LostSeconds,
+                MaxTracks = d.MaxTracks,
+            };
+    }
 
     public void Process(
         ReadOnlySpan<EdgeSentry.Detection.Detection> detections, int frameWidth, int frameHeight,

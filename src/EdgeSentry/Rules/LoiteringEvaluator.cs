@@ -10,10 +10,10 @@ internal sealed class LoiteringEvaluator : PerTrackEvaluator<LoiteringEvaluator.
 
     protected override bool IsFresh(in NoState slot, IncidentState state) => double.IsNaN(state.EpisodeSince);
 
-    protected override bool Condition(ref NoState state, int slot, bool eligible, bool visible, bool open, in RuleFrame frame, out double since)
+    protected override bool Condition(ref NoState state, int slot, bool open, in RuleFrame frame, out double since)
     {
         since = double.NaN;
-        return eligible;
+        return true;
     }
 
     /// <summary>Within half the person's box height of their last bottom-centre (scale-aware: far people are small).</summary>
@@ -27,7 +27,12 @@ internal sealed class LoiteringEvaluator : PerTrackEvaluator<LoiteringEvaluator.
     }
 
     /// <summary>Loitering needs nothing per slot beyond the incident state.</summary>
-    internal struct NoState
+    internal struct NoState : ITrackSlotState
     {
+        public readonly bool IsStarted => false;
+
+        public readonly void Forget()
+        {
+        }
     }
 }

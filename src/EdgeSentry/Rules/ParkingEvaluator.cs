@@ -15,21 +15,9 @@ internal sealed class ParkingEvaluator : PerTrackEvaluator<ParkingEvaluator.Anch
         _radius = definition.Radius ?? RuleDefinition.DefaultRadius;
     }
 
-    protected override bool IsFresh(in Anchor slot, IncidentState state) => !slot.IsSet;
-
-    protected override bool Condition(ref Anchor anchor, int slot, bool eligible, bool visible, bool open, in RuleFrame frame, out double since)
+    protected override bool Condition(ref Anchor anchor, int slot, bool open, in RuleFrame frame, out double since)
     {
         since = anchor.Since;
-        if (!eligible)
-        {
-            if (visible)
-            {
-                anchor.IsSet = false;
-            }
-
-            return false;
-        }
-
         double fx = frame.Geometry.FootX(slot), fy = frame.Geometry.FootY(slot);
         double dx = fx - anchor.X, dy = fy - anchor.Y;
         bool inside = anchor.IsSet && ((dx * dx) + (dy * dy)) <= _radius * _radius;
@@ -55,11 +43,16 @@ internal sealed class ParkingEvaluator : PerTrackEvaluator<ParkingEvaluator.Anch
     }
 
     /// <summary>Where and since when the object has stood still.</summary>
-    internal struct Anchor
+    internal struct Anchor : ITrackSlotState
     {
         public bool IsSet;
         public double X;
         public double Y;
         public double Since;
+
+        public readonly bool IsStarted => IsSet;
+
+        /// <summary>Only the flag: an open incident in this slot still needs where its car stood.</summary>
+        public void Forget() => IsSet = false;
     }
 }

@@ -12,7 +12,7 @@ namespace EdgeSentry.Rules;
 /// takes the incident over instead of starting a second one: one parked car, one lingering person, one incident.
 /// </remarks>
 internal abstract class PerTrackEvaluator<TSlot> : RuleEvaluator
-    where TSlot : struct
+    where TSlot : struct, ITrackSlotState
 {
     private readonly IncidentState[] _states;
     private readonly int[] _slotTrackId;
@@ -67,7 +67,17 @@ internal abstract class PerTrackEvaluator<TSlot> : RuleEvaluator
                 state = AdoptOrphanedIncident(slot, state, frame);
             }
 
-            bool condition = Condition(ref _slots[slot], slot, eligible, track.IsVisible, state.Open, frame, out double since);
+            bool condition = false;
+            double since = double.NaN;
+            if (eligible)
+            {
+                condition = Condition(ref _slots[slot], slot, state.Open, frame, out since);
+            }
+            else if (track.IsVisible)
+            {
+                _slots[slot].Forget();
+            }
+
             if (condition)
             {
                 state.SetSubject(track.ClassId, track.Score, track.Box, track.Id);
@@ -94,14 +104,14 @@ internal abstract class PerTrackEvaluator<TSlot> : RuleEvaluator
         }
     }
 
-    /// <summary>Whether the track in the slot is at the start of its condition, so it may be an open incident's lost track.</summary>
-    protected abstract bool IsFresh(in TSlot slot, IncidentState state);
+    /// <summary>Whether the eligible track in the slot is at the start of its condition, so it may be an open incident's lost track.</summary>
+    protected virtual bool IsFresh(in TSlot slot, IncidentState state) => !slot.IsStarted;
 
     /// <summary>
-    /// This frame's condition for the track in <paramref name="slot"/>. <paramref name="since"/> overrides
-    /// when the condition began (NaN: since the episode began).
+    /// This frame's condition for the eligible track in <paramref name="slot"/>. <paramref name="since"/>
+    /// overrides when the condition began (NaN: since the episode began).
     /// </summary>
-    protected abstract bool Condition(ref TSlot state, int slot, bool eligible, bool visible, bool open, in RuleFrame frame, out double since);
+    protected abstract bool Condition(ref TSlot state, int slot, bool open, in RuleFrame frame, out double since);
 
     /// <summary>Whether the new track in <paramref name="slot"/> stands where the open incident in <paramref name="other"/> lost its track.</summary>
     protected abstract bool IsWhereLost(int slot, int other, in TSlot otherState, IncidentState open, in RuleFrame frame);

@@ -20,21 +20,9 @@ internal sealed class WrongWayEvaluator : PerTrackEvaluator<WrongWayEvaluator.Pa
         _minDistance = definition.MinDistance ?? RuleDefinition.DefaultMinDistance;
     }
 
-    protected override bool IsFresh(in Pass slot, IncidentState state) => !slot.Entered;
-
-    protected override bool Condition(ref Pass pass, int slot, bool eligible, bool visible, bool open, in RuleFrame frame, out double since)
+    protected override bool Condition(ref Pass pass, int slot, bool open, in RuleFrame frame, out double since)
     {
         since = double.NaN;
-        if (!eligible)
-        {
-            if (visible)
-            {
-                pass.Entered = false;
-            }
-
-            return false;
-        }
-
         double progress = (frame.Geometry.FootX(slot) * _directionX) + (frame.Geometry.FootY(slot) * _directionY);
         if (!pass.Entered)
         {
@@ -70,12 +58,17 @@ internal sealed class WrongWayEvaluator : PerTrackEvaluator<WrongWayEvaluator.Pa
     }
 
     /// <summary>The track's pass through the zone.</summary>
-    internal struct Pass
+    internal struct Pass : ITrackSlotState
     {
         public bool Entered;
         /// <summary>The furthest progress along the allowed direction since entering.</summary>
         public double Furthest;
         /// <summary>Stream time the track entered the zone.</summary>
         public double EnteredAt;
+
+        public readonly bool IsStarted => Entered;
+
+        /// <summary>Only the flag: an open incident in this slot still needs its pass to be re-found.</summary>
+        public void Forget() => Entered = false;
     }
 }

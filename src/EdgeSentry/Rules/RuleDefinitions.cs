@@ -22,11 +22,6 @@ public sealed class CameraRulesDefinition
     /// <summary>Appends every problem, each prefixed with its JSON path under <paramref name="path"/>.</summary>
     public void Validate(string path, IReadOnlyList<string> labels, List<string> errors)
     {
-        ValidateList(Zones, path, "zones", errors);
-        ValidateList(Masks, path, "masks", errors);
-        ValidateList(Lines, path, "lines", errors);
-        ValidateList(Rules, path, "rules", errors);
-
         ValidateEach(Zones, path, "zones", "zone", z => z.Id, (zone, at) => zone.Validate(at, errors), errors);
         ValidateEach(Masks, path, "masks", "mask", m => m.Id, (mask, at) =>
         {
@@ -46,7 +41,12 @@ public sealed class CameraRulesDefinition
 
     internal LineDefinition? FindLine(string id) => Lines?.Find(l => l is not null && l.Id == id);
 
-    private static void ValidateList<T>(List<T>? list, string path, string name, List<string> errors)
+    /// <summary>
+    /// Reports a missing list and null items, validates each item at its JSON path, and checks that ids
+    /// are unique.
+    /// </summary>
+    private static void ValidateEach<T>(
+        List<T>? list, string path, string name, string what, Func<T, string?> idOf, Action<T, string> validate, List<string> errors)
         where T : class
     {
         if (list is null)
@@ -55,29 +55,17 @@ public sealed class CameraRulesDefinition
             return;
         }
 
+        var ids = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < list.Count; i++)
         {
-            if (list[i] is null)
+            if (list[i] is not { } item)
             {
                 errors.Add($"{path}.{name}[{i}]: is null");
+                continue;
             }
-        }
-    }
 
-    /// <summary>Validates each non-null item of <paramref name="list"/> at its JSON path and checks that ids are unique.</summary>
-    private static void ValidateEach<T>(
-        List<T>? list, string path, string name, string what, Func<T, string?> idOf, Action<T, string> validate, List<string> errors)
-        where T : class
-    {
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        var items = list ?? [];
-        for (int i = 0; i < items.Count; i++)
-        {
-            if (items[i] is { } item)
-            {
-                validate(item, $"{path}.{name}[{i}]");
-                CheckUnique(idOf(item), ids, $"{path}.{name}[{i}].id", what, errors);
-            }
+            validate(item, $"{path}.{name}[{i}]");
+            CheckUnique(idOf(item), ids, $"{path}.{name}[{i}].id", what, errors);
         }
     }
 

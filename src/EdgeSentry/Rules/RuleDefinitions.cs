@@ -340,13 +340,13 @@ public sealed class RuleDefinition
         }
 
         ValidateCommon(path, labels, camera, errors);
-        bool needsDwell = kind is RuleKind.Loitering or RuleKind.Crowd or RuleKind.Parking;
-        if (DwellSeconds is null && needsDwell)
+        var uses = RuleEvaluators.SettingsOf(kind);
+        if (DwellSeconds is null && uses.HasFlag(KindSettings.Dwell))
         {
             errors.Add($"{path}.dwellSeconds: is required for {Kind}");
         }
 
-        if (kind == RuleKind.LineCrossing)
+        if (uses.HasFlag(KindSettings.Line))
         {
             if (Line is null)
             {
@@ -363,7 +363,7 @@ public sealed class RuleDefinition
             errors.Add($"{path}.line: only line-crossing rules use a line");
         }
 
-        if (kind == RuleKind.Crowd)
+        if (uses.HasFlag(KindSettings.CrowdCounts))
         {
             if (MinCount is null)
             {
@@ -392,7 +392,7 @@ public sealed class RuleDefinition
             Forbid(SeverityCounts is not null, path, "severityCounts", "crowd", errors);
         }
 
-        if (kind == RuleKind.Parking)
+        if (uses.HasFlag(KindSettings.Radius))
         {
             if (Radius is { } r)
             {
@@ -404,7 +404,7 @@ public sealed class RuleDefinition
             Forbid(Radius is not null, path, "radius", "parking", errors);
         }
 
-        if (kind == RuleKind.WrongWay)
+        if (uses.HasFlag(KindSettings.Direction))
         {
             if (Direction is not null)
             {

@@ -1,10 +1,9 @@
-using EdgeSentry.Alerts;
 using EdgeSentry.Configuration;
 using EdgeSentry.Detection;
 
 namespace EdgeSentry.Cli;
 
-/// <summary>Turns the validated configuration into the settings each part takes.</summary>
+/// <summary>Loads the configuration for the commands (the mapping to domain options is <see cref="OptionsMapping"/>).</summary>
 internal static class ServiceComposition
 {
     /// <summary>Loads and validates everything, including the model manifest and labels that rules refer to.</summary>
@@ -23,24 +22,4 @@ internal static class ServiceComposition
             return null;
         }
     }
-
-    public static Detection.DetectorOptions Detector(DetectionOptions d) => new()
-    {
-        IntraOpThreads = d.IntraOpThreads,
-        ScoreThreshold = d.ScoreThreshold ?? 0.3f,
-        ExecutionProvider = d.ExecutionProvider,
-        ProviderOptions = d.ProviderOptions,
-    };
-
-    public static MqttConnectionOptions Mqtt(EdgeSentryOptions o) => new()
-    {
-        Host = o.Mqtt.Host,
-        Port = o.Mqtt.Port,
-        ClientId = o.Mqtt.ClientId ?? "edgesentry-" + o.EdgeId,
-        KeepAlive = TimeSpan.FromSeconds(o.Mqtt.KeepAliveSeconds),
-        ConnectTimeout = TimeSpan.FromSeconds(o.Mqtt.ConnectTimeoutSeconds),
-        Username = o.Mqtt.Username,
-        Password = o.Mqtt.PasswordEnvironmentVariable is { } env ? Environment.GetEnvironmentVariable(env) : o.Mqtt.Password,
-        Tls = o.Mqtt.Tls is { } t ? new Alerts.MqttTlsOptions { CaFile = t.CaFile, CertFile = t.CertFile, KeyFile = t.KeyFile } : null,
-    };
 }

@@ -204,7 +204,7 @@ public static partial class ConfigValidator
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < o.Units.Count; i++)
         {
-            UnitOptions u = o.Units[i];
+            UnitSection u = o.Units[i];
             string p = $"$.units[{i}]";
             if (!TopicSafeId().IsMatch(u.Id ?? string.Empty))
             {
@@ -233,7 +233,7 @@ public static partial class ConfigValidator
 
         for (int i = 0; i < o.Cameras.Count; i++)
         {
-            CameraOptions c = o.Cameras[i];
+            CameraSection c = o.Cameras[i];
             try
             {
                 map.Locate(c.Id, RoutingGridId(c, map), CameraPosition(c));
@@ -246,10 +246,10 @@ public static partial class ConfigValidator
     }
 
     /// <summary>The camera's gridId if the grid map has it; otherwise null, so that its position places it.</summary>
-    internal static string? RoutingGridId(CameraOptions c, Routing.GridMap map) =>
+    internal static string? RoutingGridId(CameraSection c, Routing.GridMap map) =>
         map.TryGetCell(c.GridId ?? string.Empty, out _) || c.Latitude is null ? c.GridId : null;
 
-    internal static Routing.GeoPoint? CameraPosition(CameraOptions c) =>
+    internal static Routing.GeoPoint? CameraPosition(CameraSection c) =>
         c.Latitude is { } lat && c.Longitude is { } lon ? new Routing.GeoPoint(lat, lon) : null;
 
     private static void ValidateUrl(string url, string path, List<string> errors)
@@ -280,7 +280,7 @@ public static partial class ConfigValidator
         }
     }
 
-    private static void ValidateMqtt(BrokerOptions m, List<string> errors)
+    private static void ValidateMqtt(MqttSection m, List<string> errors)
     {
         if (string.IsNullOrWhiteSpace(m.Host))
         {
@@ -339,7 +339,7 @@ public static partial class ConfigValidator
         }
     }
 
-    private static void ValidateDetector(DetectionOptions d, List<string> errors)
+    private static void ValidateDetector(DetectorSection d, List<string> errors)
     {
         if (!File.Exists(d.Model))
         {

@@ -52,6 +52,9 @@ public sealed record ModelManifest
     public InputManifest Input { get; set; } = new();
     public DecoderManifest Decoder { get; set; } = new();
 
+    /// <summary>Score levels for track birth measured for this model; null keeps ByteTrack's defaults.</summary>
+    public TrackBirthManifest? TrackBirth { get; set; }
+
     /// <summary>Where this manifest was read from (for error messages).</summary>
     [JsonIgnore]
     public string ManifestPath { get; set; } = "";
@@ -164,6 +167,12 @@ public sealed record ModelManifest
         Require(i.Mean is { Length: 3 }, "input.mean", "needs 3 values");
         Require(i.Std is { Length: 3 } && i.Std.All(s => s > 0f), "input.std", "needs 3 positive values");
         Require(i.Scale > 0f, "input.scale", "must be positive");
+        if (TrackBirth is { } b)
+        {
+            Require(b.LowScore is > 0f and < 1f && b.LowScore <= b.HighScore && b.HighScore <= b.NewTrackScore && b.NewTrackScore < 1f,
+                "trackBirth", "needs 0 < lowScore <= highScore <= newTrackScore < 1");
+            Require(!string.IsNullOrWhiteSpace(b.Measured), "trackBirth.measured", "missing (how the levels were measured)");
+        }
         if (Family is "yolox" or "nanodet")
         {
             Require(Decoder.Strides is { Length: > 0 } && Decoder.Strides.All(s => s > 0), "decoder.strides", "needs positive strides");

@@ -3,25 +3,17 @@ using EdgeSentry.Rules;
 
 namespace EdgeSentry.Pipeline;
 
-/// <summary>Receives a camera's incident transitions, in order, while the frame that caused them is still readable.</summary>
-public interface IIncidentHandler
-{
-    /// <summary>
-    /// Must not lose the incident: it returns once the transition is safely queued (the alert path is
-    /// lossless). <paramref name="frame"/> is valid only during the call (for the snapshot).
-    /// </summary>
-    ValueTask HandleAsync(IncidentEvent incident, Frame? frame, CancellationToken cancellationToken);
-}
-
 /// <summary>
-/// Per camera: tracker and rules over each detected frame (through <see cref="CameraRuleEngine"/>),
-/// then every incident transition to the alert path.
+/// Per camera, after detection: mask → track → evaluate rules → incident lifecycle (the stages of
+/// <see cref="CameraRuleEngine.Process"/>, synchronous and allocation-free), then every incident
+/// transition to the alert path, in order, while the frame is still readable.
 /// </summary>
 public sealed class CameraAnalyzer : IFrameAnalyzer, IIncidentSink
 {
     private readonly CameraRuleEngine _engine;
     private readonly IIncidentHandler _handler;
     private readonly TimeProvider _time;
+    private readonly Diagnostics.EdgeSentryMetrics? _metrics;
     // Reused per frame: the engine reports transitions synchronously, they are handed on asynchronously.
     private readonly List<IncidentEvent> _pending = new(16);
     private double _lastPts;
@@ -33,8 +25,6 @@ public sealed class CameraAnalyzer : IFrameAnalyzer, IIncidentSink
         _time = timeProvider;
         _metrics = metrics;
     }
-
-    private readonly Diagnostics.EdgeSentryMetrics? _metrics;
 
     /// <summary>Frame captured → incident committed to the outbox, milliseconds, last 512 transitions.</summary>
     public Diagnostics.LatencyWindow AlertLatency { get; } = new();

@@ -2,7 +2,6 @@ using System.Numerics;
 using System.Text.Json;
 using EdgeSentry.Alerts;
 using EdgeSentry.Capture;
-using EdgeSentry.Cli;
 using EdgeSentry.Configuration;
 using EdgeSentry.Demo;
 using EdgeSentry.Detection;
@@ -10,6 +9,7 @@ using EdgeSentry.Diagnostics;
 using EdgeSentry.Motion;
 using EdgeSentry.Routing;
 using EdgeSentry.Rules;
+using EdgeSentry.Tracking;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeSentry.Pipeline;
@@ -32,6 +32,7 @@ public sealed class EdgeNode : IDisposable
     private readonly SemaphoreSlim _reconfigure = new(1, 1);
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IReadOnlyList<string> _labels = [];
+    private TrackerOptions _trackerDefaults = new();
     private AlertPublisher? _publisher;
     private IncidentMessageBuilder? _builder;
     private GridMap? _grid;
@@ -78,9 +79,10 @@ public sealed class EdgeNode : IDisposable
             await StartDemoPeersAsync(peers, stoppingToken);
 
             // The model is opened first: a missing or corrupt model stops start-up with its own message.
-            var detectorOptions = ServiceComposition.Detector(_options.Detector);
+            var detectorOptions = OptionsMapping.Detector(_options.Detector);
             var first = OnnxObjectDetector.Open(_options.Detector.Model, detectorOptions, _loggers.CreateLogger<OnnxObjectDetector>());
             _labels = first.Labels;
+            _trackerDefaults = TrackerOptions.ForModel(first.Manifest.TrackBirth);
 
             if (_options.Routing is { } routing)
             {
@@ -106,7 +108,7 @@ public sealed class EdgeNode : IDisposable
             Outbox = outbox;
             // With the outbox the service starts even while the broker is down (alerts wait on disk); the
             // connection logs which host:port it cannot reach and keeps trying.
-            await using var publisher = new AlertPublisher(ServiceComposition.Mqtt(_options), _builder, outbox, _time, _loggers, _meterFactory);
+            await using var publisher = new AlertPublisher(OptionsMapping.Mqtt(_options), _builder, outbox, _time, _loggers, _meterFactory);
             _publisher = publisher;
             await publisher.StartAsync(stoppingToken);
             using var sendStop = new CancellationTokenSource();
@@ -277,20 +279,14 @@ public sealed class EdgeNode : IDisposable
     private static string Json<T>(T value) => JsonSerializer.Serialize(value);
 
     /// <summary>With a grid map, the alert topic carries the cell the camera is placed in (configured or by position).</summary>
-    private AlertCamera ToAlertCamera(CameraOptions c) =>
+    private AlertCamera ToAlertCamera(CameraSection c) =>
         new(c.Id, c.Name ?? c.Id, _grid is null ? c.GridId : _grid.Locate(c.Id, ConfigValidator.RoutingGridId(c, _grid), ConfigValidator.CameraPosition(c)).Id);
 
-    private RoutedCamera ToRoutedCamera(CameraOptions c) => new(c.Id, ConfigValidator.RoutingGridId(c, _grid!), ConfigValidator.CameraPosition(c));
+    private RoutedCamera ToRoutedCamera(CameraSection c) => new(c.Id, ConfigValidator.RoutingGridId(c, _grid!), ConfigValidator.CameraPosition(c));
 
     private IncidentRouter CreateRouter(GridMap grid, RoutingSection routing, AlertOutbox outbox)
     {
-        var options = new RoutingOptions
-        {
-            StatusStaleAfter = TimeSpan.FromSeconds(routing.StatusStaleAfterSeconds),
-            MaxInputBytes = routing.MaxInputBytes,
-            AcceptSlaSeconds = routing.AcceptSlaSeconds,
-            MaxTrackedIncidents = routing.MaxTrackedIncidents,
-        };
+        var options = OptionsMapping.Routing(routing);
         var units = _options.Units.Select(u => new UnitDefinition(
             u.Id, u.Name ?? u.Id, u.GridId, u.Latitude is { } lat && u.Longitude is { } lon ? new GeoPoint(lat, lon) : null));
         return new IncidentRouter(grid, new UnitRoster(units, options.StatusStaleAfter), _options.Cameras.Select(ToRoutedCamera), options, _builder!, outbox, _time, _loggers.CreateLogger<IncidentRouter>(), _meterFactory);
@@ -329,32 +325,13 @@ public sealed class EdgeNode : IDisposable
         }
     }
 
-    private void AddCamera(CameraOptions c)
+    private void AddCamera(CameraSection c)
     {
         var slot = new FreshestFrameSlot(c.Id, _metrics);
         // The engine is created first so the gate can ask its tracker for live tracks.
-        var engine = new CameraRuleEngine(c.Id, c.Analytics, _labels, _time);
+        var engine = new CameraRuleEngine(c.Id, c.Analytics, _labels, _time, _trackerDefaults);
         var gate = new DetectionGate(c.Detection ?? new(), c.Analytics.Masks, () => TrackActivity.Live(engine.Tracker.Tracks), _metrics);
-        var source = new CameraSource(
-            new CameraSourceOptions
-            {
-                CameraId = c.Id,
-                Input = new CameraInput
-                {
-                    Location = c.Url,
-                    Transport = c.Transport,
-                    Loop = c.Loop,
-                    Realtime = c.Realtime,
-                    ExtraInputArguments = c.DecoderInputArguments,
-                },
-                MaxDecodeWidth = c.MaxDecodeWidth,
-                MaxFps = c.MaxFps,
-                StallTimeout = TimeSpan.FromSeconds(c.StallSeconds),
-                BackoffMax = TimeSpan.FromSeconds(c.ReconnectMaxSeconds),
-                BackoffInitial = TimeSpan.FromSeconds(Math.Min(0.5, c.ReconnectMaxSeconds)),
-                FrameInspector = gate.Observe,
-            },
-            slot, _time, _loggers.CreateLogger<CameraSource>(), _metrics);
+        var source = new CameraSource(OptionsMapping.CameraSource(c) with { FrameInspector = gate.Observe }, slot, _time, _loggers.CreateLogger<CameraSource>(), _metrics);
         foreach (var z in c.Analytics.Zones)
         {
             _zones[(c.Id, z.Id)] = z.Polygon.Select(p => new Vector2((float)p[0], (float)p[1])).ToArray();
@@ -484,8 +461,3 @@ public sealed class EdgeNode : IDisposable
         }
     }
 }
-
-/// <summary>One running camera: its source, slot, analyzer and lane, and how to stop it.</summary>
-public sealed record CameraRuntime(CameraOptions Options, CameraSource Source, FreshestFrameSlot Slot, CameraAnalyzer Analyzer, DetectionScheduler.CameraLane Lane, CancellationTokenSource Stop, Task Running);
-
-public sealed record ReloadSummary(IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<string> Changed, IReadOnlyList<string> NeedRestart);

@@ -35,6 +35,9 @@ internal sealed class IncidentState
     public int Count;
     public int ReportedCount;
 
+    /// <summary>Per-class counts the events carry (a counting line's crossings per class); null for other kinds.</summary>
+    public int[]? ClassCounts;
+
     /// <summary>Forgets everything, cooldown included (a new owner).</summary>
     public void Reset(int ownerTrackId)
     {

@@ -1,3 +1,5 @@
+using EdgeSentry.Detection;
+
 namespace EdgeSentry.Rules;
 
 /// <summary>
@@ -6,6 +8,12 @@ namespace EdgeSentry.Rules;
 /// </summary>
 public static class PlaneGeometry
 {
+    /// <summary>Where an object stands: the bottom-centre of its box (pixels), as a normalised x.</summary>
+    public static double FootX(in BoundingBox box, int frameWidth) => (box.X1 + box.X2) * 0.5 / frameWidth;
+
+    /// <summary>Where an object stands: the bottom edge of its box (pixels), as a normalised y.</summary>
+    public static double FootY(in BoundingBox box, int frameHeight) => box.Y2 / (double)frameHeight;
+
     /// <summary>
     /// Even-odd ray casting. A point exactly on an edge may fall either way; zones are drawn by
     /// hand, so a boundary decision on a measure-zero set does not matter.

@@ -22,60 +22,17 @@ public sealed class CameraRulesDefinition
     /// <summary>Appends every problem, each prefixed with its JSON path under <paramref name="path"/>.</summary>
     public void Validate(string path, IReadOnlyList<string> labels, List<string> errors)
     {
-        var zoneIds = new HashSet<string>(StringComparer.Ordinal);
-        var allIds = new HashSet<string>(StringComparer.Ordinal);
-        ValidateList(Zones, path, "zones", errors);
-        ValidateList(Masks, path, "masks", errors);
-        ValidateList(Lines, path, "lines", errors);
-        ValidateList(Rules, path, "rules", errors);
-
-        var zones = Zones ?? [];
-        for (int i = 0; i < zones.Count; i++)
+        ValidateEach(Zones, path, "zones", "zone", z => z.Id, (zone, at) => zone.Validate(at, errors), errors);
+        ValidateEach(Masks, path, "masks", "mask", m => m.Id, (mask, at) =>
         {
-            if (zones[i] is { } zone)
+            mask.Validate(at, errors);
+            if (mask.Direction is not null)
             {
-                zone.Validate($"{path}.zones[{i}]", errors);
-                CheckUnique(zone.Id, zoneIds, $"{path}.zones[{i}].id", "zone", errors);
-                allIds.Add(zone.Id ?? string.Empty);
+                errors.Add($"{at}.direction: a mask has no direction (objects in it are ignored)");
             }
-        }
-
-        var maskIds = new HashSet<string>(StringComparer.Ordinal);
-        var masks = Masks ?? [];
-        for (int i = 0; i < masks.Count; i++)
-        {
-            if (masks[i] is { } mask)
-            {
-                mask.Validate($"{path}.masks[{i}]", errors);
-                CheckUnique(mask.Id, maskIds, $"{path}.masks[{i}].id", "mask", errors);
-                if (mask.Direction is not null)
-                {
-                    errors.Add($"{path}.masks[{i}].direction: a mask has no direction (objects in it are ignored)");
-                }
-            }
-        }
-
-        var lineIds = new HashSet<string>(StringComparer.Ordinal);
-        var lines = Lines ?? [];
-        for (int i = 0; i < lines.Count; i++)
-        {
-            if (lines[i] is { } line)
-            {
-                line.Validate($"{path}.lines[{i}]", errors);
-                CheckUnique(line.Id, lineIds, $"{path}.lines[{i}].id", "line", errors);
-            }
-        }
-
-        var ruleIds = new HashSet<string>(StringComparer.Ordinal);
-        var rules = Rules ?? [];
-        for (int i = 0; i < rules.Count; i++)
-        {
-            if (rules[i] is { } rule)
-            {
-                rule.Validate($"{path}.rules[{i}]", labels, this, errors);
-                CheckUnique(rule.Id, ruleIds, $"{path}.rules[{i}].id", "rule", errors);
-            }
-        }
+        }, errors);
+        ValidateEach(Lines, path, "lines", "line", l => l.Id, (line, at) => line.Validate(at, errors), errors);
+        ValidateEach(Rules, path, "rules", "rule", r => r.Id, (rule, at) => rule.Validate(at, labels, this, errors), errors);
 
         Tracker?.Validate($"{path}.tracker", errors);
     }
@@ -84,7 +41,12 @@ public sealed class CameraRulesDefinition
 
     internal LineDefinition? FindLine(string id) => Lines?.Find(l => l is not null && l.Id == id);
 
-    private static void ValidateList<T>(List<T>? list, string path, string name, List<string> errors)
+    /// <summary>
+    /// Reports a missing list and null items, validates each item at its JSON path, and checks that ids
+    /// are unique.
+    /// </summary>
+    private static void ValidateEach<T>(
+        List<T>? list, string path, string name, string what, Func<T, string?> idOf, Action<T, string> validate, List<string> errors)
         where T : class
     {
         if (list is null)
@@ -93,12 +55,17 @@ public sealed class CameraRulesDefinition
             return;
         }
 
+        var ids = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < list.Count; i++)
         {
-            if (list[i] is null)
+            if (list[i] is not { } item)
             {
                 errors.Add($"{path}.{name}[{i}]: is null");
+                continue;
             }
+
+            validate(item, $"{path}.{name}[{i}]");
+            CheckUnique(idOf(item), ids, $"{path}.{name}[{i}].id", what, errors);
         }
     }
 
@@ -272,11 +239,12 @@ public sealed class ScheduleDefinition
 public sealed class TrackerDefinition
 {
     /// <summary>Detections at or above this score take part in the first association and may start tracks.</summary>
-    public double HighScore { get; set; } = 0.5;
+    /// <remarks>The three score levels default to the model's measured track-birth levels (its manifest), else ByteTrack's 0.5 / 0.1 / 0.6.</remarks>
+    public double? HighScore { get; set; }
     /// <summary>Detections between this and <see cref="HighScore"/> only keep existing tracks alive (second association).</summary>
-    public double LowScore { get; set; } = 0.1;
+    public double? LowScore { get; set; }
     /// <summary>A new track needs a detection at least this confident.</summary>
-    public double NewTrackScore { get; set; } = 0.6;
+    public double? NewTrackScore { get; set; }
     /// <summary>Minimum IoU with the predicted box for the first association.</summary>
     public double MatchIou { get; set; } = 0.2;
     /// <summary>Matches needed before a tentative track is confirmed and reaches the rules.</summary>
@@ -288,13 +256,13 @@ public sealed class TrackerDefinition
 
     public void Validate(string path, List<string> errors)
     {
-        DefinitionChecks.Range(HighScore, 0, 1, $"{path}.highScore", errors);
-        DefinitionChecks.Range(LowScore, 0, 1, $"{path}.lowScore", errors);
-        DefinitionChecks.Range(NewTrackScore, 0, 1, $"{path}.newTrackScore", errors);
+        DefinitionChecks.Range(HighScore ?? 0, 0, 1, $"{path}.highScore", errors);
+        DefinitionChecks.Range(LowScore ?? 0, 0, 1, $"{path}.lowScore", errors);
+        DefinitionChecks.Range(NewTrackScore ?? 0, 0, 1, $"{path}.newTrackScore", errors);
         DefinitionChecks.Range(MatchIou, 0.01, 1, $"{path}.matchIou", errors);
-        if (LowScore > HighScore)
+        if (LowScore is { } low && HighScore is { } high && low > high)
         {
-            errors.Add($"{path}.lowScore: {Fmt(LowScore)} is above highScore {Fmt(HighScore)}");
+            errors.Add($"{path}.lowScore: {Fmt(low)} is above highScore {Fmt(high)}");
         }
 
         if (MinHits is < 1 or > 30)
@@ -372,13 +340,13 @@ public sealed class RuleDefinition
         }
 
         ValidateCommon(path, labels, camera, errors);
-        bool needsDwell = kind is RuleKind.Loitering or RuleKind.Crowd or RuleKind.Parking;
-        if (DwellSeconds is null && needsDwell)
+        var uses = RuleEvaluators.SettingsOf(kind);
+        if (DwellSeconds is null && uses.HasFlag(KindSettings.Dwell))
         {
             errors.Add($"{path}.dwellSeconds: is required for {Kind}");
         }
 
-        if (kind == RuleKind.LineCrossing)
+        if (uses.HasFlag(KindSettings.Line))
         {
             if (Line is null)
             {
@@ -395,7 +363,7 @@ public sealed class RuleDefinition
             errors.Add($"{path}.line: only line-crossing rules use a line");
         }
 
-        if (kind == RuleKind.Crowd)
+        if (uses.HasFlag(KindSettings.CrowdCounts))
         {
             if (MinCount is null)
             {
@@ -424,7 +392,7 @@ public sealed class RuleDefinition
             Forbid(SeverityCounts is not null, path, "severityCounts", "crowd", errors);
         }
 
-        if (kind == RuleKind.Parking)
+        if (uses.HasFlag(KindSettings.Radius))
         {
             if (Radius is { } r)
             {
@@ -436,7 +404,7 @@ public sealed class RuleDefinition
             Forbid(Radius is not null, path, "radius", "parking", errors);
         }
 
-        if (kind == RuleKind.WrongWay)
+        if (uses.HasFlag(KindSettings.Direction))
         {
             if (Direction is not null)
             {

@@ -14,17 +14,17 @@ public class EdgeNodeTests
     // the marked floor area; this zone covers the lower floor he crosses (checked by eye on frames 0-70).
     private static readonly List<double[]> YardZone = [[0.05, 0.45], [0.95, 0.45], [0.95, 1.0], [0.05, 1.0]];
 
-    internal static EdgeSentryOptions Options(int brokerPort, params CameraOptions[] cameras) => new()
+    internal static EdgeSentryOptions Options(int brokerPort, params CameraSection[] cameras) => new()
     {
         EdgeId = "edge-test",
         StatsIntervalSeconds = 3600,
-        Mqtt = new BrokerOptions { Host = "127.0.0.1", Port = brokerPort, ConnectTimeoutSeconds = 5 },
-        Detector = new DetectionOptions { Model = SharedPaths.Model("yolox_nano.onnx") },
+        Mqtt = new MqttSection { Host = "127.0.0.1", Port = brokerPort, ConnectTimeoutSeconds = 5 },
+        Detector = new DetectorSection { Model = SharedPaths.Model("yolox_nano.onnx") },
         Outbox = new OutboxSection { Path = Path.Combine(Directory.CreateTempSubdirectory("edgesentry-outbox-").FullName, "outbox.db") },
         Cameras = [.. cameras],
     };
 
-    internal static CameraOptions YardCamera(string id, string url) => new()
+    internal static CameraSection YardCamera(string id, string url) => new()
     {
         Id = id,
         Name = "Yard " + id,

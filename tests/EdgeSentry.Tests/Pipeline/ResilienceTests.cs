@@ -14,7 +14,7 @@ namespace EdgeSentry.Tests.Pipeline;
 [Collection(ExclusiveCollection.Name)]
 public class ResilienceTests(ITestOutputHelper output)
 {
-    private static CameraOptions Camera(string id, string url, double? maxFps = null, double stallSeconds = 10, bool loop = false) => new()
+    private static CameraSection Camera(string id, string url, double? maxFps = null, double stallSeconds = 10, bool loop = false) => new()
     {
         Id = id,
         Url = url,

@@ -35,7 +35,7 @@ public sealed class RoutingWiringTests : IDisposable
         o.Cameras[1].Latitude = 10;
         o.Cameras[1].Longitude = 10;
         o.Routing = new RoutingSection { GridMap = GridFile(), AcceptSlaSeconds = [60, 30] };
-        o.Units = [new UnitOptions { Id = "u-1", GridId = "grid-7" }, new UnitOptions { Id = "u-1", GridId = "grid-99", Latitude = 1 }];
+        o.Units = [new UnitSection { Id = "u-1", GridId = "grid-7" }, new UnitSection { Id = "u-1", GridId = "grid-99", Latitude = 1 }];
         var errors = new List<string>();
 
         ConfigValidator.Validate(o, errors, null);
@@ -55,7 +55,7 @@ public sealed class RoutingWiringTests : IDisposable
         File.WriteAllText(path, """{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":null}]}""");
         EdgeSentryOptions o = EdgeNodeTests.Options(1883, EdgeNodeTests.YardCamera("yard-1", "rtsp://127.0.0.1/x"));
         o.Routing = new RoutingSection { GridMap = path };
-        o.Units = [new UnitOptions { Id = "u-1", GridId = "grid-7" }];
+        o.Units = [new UnitSection { Id = "u-1", GridId = "grid-7" }];
         var errors = new List<string>();
 
         ConfigValidator.Validate(o, errors, null);
@@ -68,7 +68,7 @@ public sealed class RoutingWiringTests : IDisposable
     public void Validate_UnitsWithoutRouting_Rejected()
     {
         EdgeSentryOptions o = EdgeNodeTests.Options(1883, EdgeNodeTests.YardCamera("yard-1", "rtsp://127.0.0.1/x"));
-        o.Units = [new UnitOptions { Id = "u-1", GridId = "grid-7" }];
+        o.Units = [new UnitSection { Id = "u-1", GridId = "grid-7" }];
         var errors = new List<string>();
 
         ConfigValidator.Validate(o, errors, null);
@@ -84,14 +84,14 @@ public sealed class RoutingWiringTests : IDisposable
         await phone.ConnectAsync(MqttTestSubscriber.Cap());
         await phone.PublishAsync("edgesentry/v1/units/u-yard/status", RoutingFixture.StatusJson(true, DateTimeOffset.UtcNow), 1, retain: true);
         await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/#");
-        CameraOptions camera = EdgeNodeTests.YardCamera("yard-1", SharedPaths.Clip("intel_worker_zone_preview_h264.mp4"));
+        CameraSection camera = EdgeNodeTests.YardCamera("yard-1", SharedPaths.Clip("intel_worker_zone_preview_h264.mp4"));
         camera.Loop = true;
         EdgeSentryOptions options = EdgeNodeTests.Options(broker.Port, camera);
         options.Routing = new RoutingSection { GridMap = GridFile() };
         options.Units =
         [
-            new UnitOptions { Id = "u-yard", GridId = "grid-7", Latitude = 31.231, Longitude = 121.47 },
-            new UnitOptions { Id = "u-east", GridId = "grid-8", Latitude = 31.23, Longitude = 121.49 },
+            new UnitSection { Id = "u-yard", GridId = "grid-7", Latitude = 31.231, Longitude = 121.47 },
+            new UnitSection { Id = "u-east", GridId = "grid-8", Latitude = 31.23, Longitude = 121.49 },
         ];
         var errors = new List<string>();
         ConfigValidator.Validate(options, errors, null);

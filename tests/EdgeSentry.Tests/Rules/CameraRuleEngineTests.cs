@@ -139,4 +139,29 @@ public class CameraRuleEngineTests
         Assert.Equal(published, s.Sink.Events.Count);
         Assert.Equal(0, allocated);
     }
+
+    [Fact]
+    public void Constructor_NoTrackerBlock_UsesTheModelsLevels()
+    {
+        var model = new EdgeSentry.Tracking.TrackerOptions { HighScore = 0.25f, LowScore = 0.1f, NewTrackScore = 0.3f };
+
+        var engine = new CameraRuleEngine("cam1", new CameraRulesDefinition(), Labels, TimeProvider.System, model);
+
+        Assert.Equal(model, engine.TrackerOptions);
+    }
+
+    [Fact]
+    public void Constructor_TrackerBlockSetsSomeLevels_OverridesOnlyThose()
+    {
+        var model = new EdgeSentry.Tracking.TrackerOptions { HighScore = 0.25f, LowScore = 0.1f, NewTrackScore = 0.3f };
+        var d = new CameraRulesDefinition { Tracker = new TrackerDefinition { NewTrackScore = 0.45, MaxTracks = 32 } };
+
+        var engine = new CameraRuleEngine("cam1", d, Labels, TimeProvider.System, model);
+
+        Assert.Equal(0.45f, engine.TrackerOptions.NewTrackScore);
+        Assert.Equal(0.25f, engine.TrackerOptions.HighScore);
+        Assert.Equal(0.1f, engine.TrackerOptions.LowScore);
+        Assert.Equal(32, engine.TrackerOptions.MaxTracks);
+        Assert.Equal(32, engine.Tracker.Tracks.Length);
+    }
 }

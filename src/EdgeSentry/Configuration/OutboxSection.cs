@@ -1,0 +1,18 @@
+using EdgeSentry.Capture;
+using EdgeSentry.Rules;
+
+namespace EdgeSentry.Configuration;
+
+/// <summary>
+/// The durable alert outbox (SQLite, WAL): every incident message is stored before it is published and
+/// removed after the broker's PUBACK. When full, the oldest messages are dropped (counted and logged); a
+/// message older than maxAgeHours when its turn comes is dropped unsent (counted): see contracts/README.md.
+/// </summary>
+public sealed class OutboxSection
+{
+    public string Path { get; set; } = "data/edgesentry-outbox.db";
+    public int MaxMessages { get; set; } = 100_000;
+    public double MaxAgeHours { get; set; } = 24;
+    /// <summary>fsync every commit (survives power loss); false still survives a crash of the process.</summary>
+    public bool SurvivePowerLoss { get; set; } = true;
+}

@@ -1,0 +1,18 @@
+using EdgeSentry.Capture;
+using EdgeSentry.Rules;
+
+namespace EdgeSentry.Configuration;
+
+/// <summary>Routing to units: the grid map, when a unit's status goes stale, input limits and acceptance SLAs.</summary>
+public sealed class RoutingSection
+{
+    /// <summary>GeoJSON FeatureCollection of the grid cells (properties id, name, community, street).</summary>
+    public string GridMap { get; set; } = string.Empty;
+    /// <summary>Cells whose boundaries come this close count as neighbours too (0: only cells sharing a vertex).</summary>
+    public double NeighbourDistanceMetres { get; set; }
+    public double StatusStaleAfterSeconds { get; set; } = 600;
+    public int MaxInputBytes { get; set; } = 4096;
+    /// <summary>Seconds a unit has to accept, for levels 1, 2 and 3.</summary>
+    public List<int> AcceptSlaSeconds { get; set; } = [300, 180, 60];
+    public int MaxTrackedIncidents { get; set; } = 10_000;
+}

@@ -10,7 +10,7 @@ COPY . .
 RUN scripts/install-prereqs.sh && dotnet publish src/EdgeSentry/EdgeSentry.csproj -c Release -o /app
 
 FROM mcr.microsoft.com/dotnet/runtime:10.0-bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg libmosquitto1 libturbojpeg0 \
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg libturbojpeg0 \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app /app
 WORKDIR /app

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything EdgeSentry needs on a fresh Debian 12 machine, idempotently:
-#  - apt packages: ffmpeg (decoder), mosquitto (+clients, libmosquitto1), libturbojpeg0,
+#  - apt packages: ffmpeg (decoder), mosquitto (+clients; the tests run a real broker), libturbojpeg0,
 #    the GStreamer RTSP server set used by the tests and the demo cameras;
 #  - the ONNX Runtime native library, taken from the npm package onnxruntime-node@1.30.0 and
 #    verified by sha256, into the git-ignored .deps/onnxruntime/<rid>/ of this checkout.
@@ -13,7 +13,7 @@ ORT_VERSION=1.30.0
 ORT_SHA256_X64=ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23
 ORT_SHA256_ARM64=1f549d46250b005580b597f4164984aaf75b3bcb9f3aeb07c7f8a8fe60b23c76
 
-APT_PACKAGES=(ffmpeg mosquitto mosquitto-clients libmosquitto1 libturbojpeg0
+APT_PACKAGES=(ffmpeg mosquitto mosquitto-clients libturbojpeg0
   gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav python3-gi)
 

@@ -2,7 +2,6 @@ using System.Numerics;
 using EdgeSentry.Alerts;
 using EdgeSentry.Capture;
 using EdgeSentry.Diagnostics;
-using EdgeSentry.Routing;
 using EdgeSentry.Rules;
 using Microsoft.Extensions.Logging;
 
@@ -16,19 +15,17 @@ namespace EdgeSentry.Pipeline;
 /// </summary>
 public sealed class AlertHandoff : IIncidentHandler, IDisposable
 {
-    private readonly AlertPublisher _publisher;
+    private readonly IncidentDispatcher _dispatcher;
     private readonly IReadOnlyDictionary<(string Camera, string Zone), Vector2[]> _zones;
     private readonly SnapshotRenderer _renderer;
     private readonly Lock _renderGate = new();
     private readonly ILogger _logger;
     private readonly EdgeSentryMetrics? _metrics;
-    private readonly IncidentRouter? _router;
     private long _stored;
 
-    public AlertHandoff(AlertPublisher publisher, IReadOnlyDictionary<(string Camera, string Zone), Vector2[]> zones, int maxFrameWidth, int maxFrameHeight, ILogger logger, EdgeSentryMetrics? metrics = null, IncidentRouter? router = null)
+    public AlertHandoff(IncidentDispatcher dispatcher, IReadOnlyDictionary<(string Camera, string Zone), Vector2[]> zones, int maxFrameWidth, int maxFrameHeight, ILogger logger, EdgeSentryMetrics? metrics = null)
     {
-        _publisher = publisher;
-        _router = router;
+        _dispatcher = dispatcher;
         _zones = zones;
         _renderer = new SnapshotRenderer(maxFrameWidth, maxFrameHeight);
         _logger = logger;
@@ -46,15 +43,7 @@ public sealed class AlertHandoff : IIncidentHandler, IDisposable
             snapshot = RenderSnapshot(incident, frame);
         }
 
-        // With routing, the router stores the camera alert together with the unit's dispatch and the loop state.
-        if (_router is not null)
-        {
-            await _router.RouteAsync(incident, snapshot, cancellationToken);
-        }
-        else
-        {
-            await _publisher.PublishAsync(incident, snapshot, cancellationToken);
-        }
+        await _dispatcher.DispatchAsync(incident, snapshot, cancellationToken);
 
         Interlocked.Increment(ref _stored);
         _metrics?.Incidents.Add(1);

@@ -16,7 +16,7 @@ RUN scripts/install-prereqs.sh && dotnet publish src/EdgeSentry/EdgeSentry.cspro
 # aspnet, not runtime: /healthz, /readyz and /metrics are served by Kestrel (Microsoft.AspNetCore.App).
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-bookworm-slim
 # libgtk-3-0, libjpeg62-turbo, libfreetype6, libharfbuzz0b: what OpenCvSharpExtern (snapshots) links against.
-RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg libmosquitto1 \
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg \
     libgtk-3-0 libjpeg62-turbo libfreetype6 libharfbuzz0b \
     && rm -rf /var/lib/apt/lists/* \
     && mkdir -p /var/lib/edgesentry /etc/edgesentry \

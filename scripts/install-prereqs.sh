@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything EdgeSentry needs on a fresh Debian 12 machine, idempotently:
-#  - apt packages: ffmpeg (decoder), mosquitto (+clients, libmosquitto1), the shared libraries that
+#  - apt packages: ffmpeg (decoder), mosquitto (+clients; the tests run a real broker), the shared libraries that
 #    OpenCvSharpExtern (pictures, from the OpenCvSharp4 runtime package) links against (GTK 3, libjpeg62, freetype, harfbuzz),
 #    the GStreamer RTSP server set used by the tests and the demo cameras; prometheus (its server and
 #    promtool scrape and lint /metrics in the tests) and systemd (systemd-analyze verifies deploy/edgesentry.service).
@@ -8,7 +8,7 @@
 # Nothing here relies on what an earlier session left on the machine.
 set -euo pipefail
 
-APT_PACKAGES=(ffmpeg mosquitto mosquitto-clients libmosquitto1
+APT_PACKAGES=(ffmpeg mosquitto mosquitto-clients
   libgtk-3-0 libjpeg62-turbo libfreetype6 libharfbuzz0b
   gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav python3-gi

@@ -7,91 +7,74 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace EdgeSentry.Alerts;
 
 /// <summary>
-/// Bounds and durability of the alert outbox.
-/// <para>Policy when bounds are hit (alerts are for people on patrol, and the newest describe what is happening
-/// now): when the outbox holds <see cref="MaxMessages"/>, enqueuing a new message deletes the oldest ones; a
-/// message older than <see cref="MaxAge"/> when its turn to be sent comes is deleted unsent. Both are counted
-/// (metric <c>edgesentry.outbox.dropped</c>, tag reason = capacity / expired) and logged. A message the broker
-/// refuses outright (MQTT 5 reason code ≥ 128) is deleted and counted with reason = refused, since resending
-/// cannot succeed.</para>
-/// </summary>
-public sealed record OutboxOptions
-{
-    public required string DatabasePath { get; init; }
-    public int MaxMessages { get; init; } = 100_000;
-    public TimeSpan MaxAge { get; init; } = TimeSpan.FromHours(24);
-    /// <summary>
-    /// synchronous=FULL (default): a committed message survives power loss, at one fsync per commit.
-    /// False gives synchronous=NORMAL, which in WAL mode still survives a crash of the process but may lose the
-    /// last commits on power loss.
-    /// </summary>
-    public bool SurvivePowerLoss { get; init; } = true;
-    /// <summary>Rows read per query by the sender.</summary>
-    public int ReadBatch { get; init; } = 256;
-}
-
-/// <summary>
-/// The durable store-and-forward queue between the incident path and the broker (SQLite in WAL mode). A message
+/// The outbox store: the durable queue between the incident path and the broker (SQLite in WAL mode). A message
 /// is committed before it is published and deleted only after the broker's PUBACK, so neither a broker outage
 /// nor a crash of this process loses it; after a crash, unacknowledged messages are sent again, so receivers
-/// drop duplicates by message id. Messages go out in enqueue order, which keeps each camera's order.
+/// drop duplicates by message id. <see cref="OutboxSender"/> reads it in enqueue order, which keeps each camera's
+/// order. A message that can never be sent moves to the <c>set_aside</c> table rather than blocking the rest.
 /// </summary>
 public sealed class AlertOutbox : IAsyncDisposable
 {
     public const string MeterName = "EdgeSentry.Alerts.Outbox";
 
-    private readonly OutboxOptions options;
-    private readonly TimeProvider time;
-    private readonly ILogger logger;
-    private readonly SqliteConnection db;
+    private readonly OutboxOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SqliteConnection _db;
     // Microsoft.Data.Sqlite connections are not thread safe: every use goes through this gate.
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly Meter meter;
-    private readonly bool ownsMeter;
-    private readonly Counter<long> enqueuedCounter;
-    private readonly Counter<long> acknowledgedCounter;
-    private readonly Counter<long> droppedCounter;
-    private readonly Histogram<double> latency;
-    private readonly Lock emptyGate = new();
-    private TaskCompletionSource? emptyWaiter;
-    private long depth;
-    private long droppedForCapacity;
-    private long droppedExpired;
-    private long refused;
-    private int running;
-    private int disposed;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Counter<long> _enqueuedCounter;
+    private readonly Counter<long> _acknowledgedCounter;
+    private readonly Counter<long> _droppedCounter;
+    private readonly Counter<long> _setAsideCounter;
+    private readonly Counter<long> _shrunkCounter;
+    private readonly Histogram<double> _latency;
+    private readonly Lock _emptyGate = new();
+    private TaskCompletionSource? _emptyWaiter;
+    private long _depth;
+    private long _setAside;
+    private long _droppedForCapacity;
+    private long _droppedExpired;
+    private int _running;
+    private int _disposed;
 
     private AlertOutbox(OutboxOptions options, SqliteConnection db, TimeProvider time, ILogger logger, IMeterFactory? meterFactory)
     {
-        this.options = options;
-        this.db = db;
-        this.time = time;
-        this.logger = logger;
-        ownsMeter = meterFactory is null;
-        meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        enqueuedCounter = meter.CreateCounter<long>("edgesentry.outbox.enqueued", description: "Messages committed to the outbox");
-        acknowledgedCounter = meter.CreateCounter<long>("edgesentry.outbox.acknowledged", description: "Messages the broker acknowledged and the outbox deleted");
-        droppedCounter = meter.CreateCounter<long>("edgesentry.outbox.dropped", description: "Messages deleted unsent (reason: capacity, expired, refused)");
-        latency = meter.CreateHistogram<double>("edgesentry.outbox.publish_latency", unit: "ms", description: "Enqueue to PUBACK");
-        meter.CreateObservableGauge("edgesentry.outbox.depth", () => Interlocked.Read(ref depth), description: "Messages waiting for their PUBACK");
+        _options = options;
+        _db = db;
+        _time = time;
+        _logger = logger;
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _enqueuedCounter = _meter.CreateCounter<long>("edgesentry.outbox.enqueued", description: "Messages committed to the outbox");
+        _acknowledgedCounter = _meter.CreateCounter<long>("edgesentry.outbox.acknowledged", description: "Messages the broker acknowledged and the outbox deleted");
+        _droppedCounter = _meter.CreateCounter<long>("edgesentry.outbox.dropped", description: "Messages deleted unsent (reason: capacity, expired)");
+        _setAsideCounter = _meter.CreateCounter<long>("edgesentry.outbox.set_aside", description: "Messages moved to the set-aside table (reason: too-large, refused, retries-exhausted)");
+        _shrunkCounter = _meter.CreateCounter<long>("edgesentry.outbox.shrunk", description: "Messages made to fit the broker's packet size (outcome: reencoded, omitted)");
+        _latency = _meter.CreateHistogram<double>("edgesentry.outbox.publish_latency", unit: "ms", description: "Enqueue to PUBACK");
+        _meter.CreateObservableGauge("edgesentry.outbox.depth", () => Interlocked.Read(ref _depth), description: "Messages waiting for their PUBACK");
     }
 
-    /// <summary>Messages stored and not yet acknowledged.</summary>
-    public long Depth => Interlocked.Read(ref depth);
-    public long DroppedForCapacity => Interlocked.Read(ref droppedForCapacity);
-    public long DroppedExpired => Interlocked.Read(ref droppedExpired);
-    public long Refused => Interlocked.Read(ref refused);
+    /// <summary>Messages stored and not yet acknowledged (set-aside ones excluded).</summary>
+    public long Depth => Interlocked.Read(ref _depth);
+    public long DroppedForCapacity => Interlocked.Read(ref _droppedForCapacity);
+    public long DroppedExpired => Interlocked.Read(ref _droppedExpired);
+    /// <summary>Messages this run moved to the set-aside table.</summary>
+    public long SetAside => Interlocked.Read(ref _setAside);
 
-    internal Meter Meter => meter;
+    internal Meter Meter => _meter;
+    internal OutboxOptions Options => _options;
 
     /// <summary>Opens (creating if needed) the outbox database; messages left by an earlier run are sent again.</summary>
     public static AlertOutbox Open(OutboxOptions options, TimeProvider? time = null, ILogger<AlertOutbox>? logger = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.MaxMessages < 1 || options.MaxAge <= TimeSpan.Zero || options.ReadBatch < 1)
+        if (options.MaxMessages < 1 || options.MaxAge <= TimeSpan.Zero || options.ReadBatch < 1 || options.MaxAttempts < 1 || options.RetryDelay <= TimeSpan.Zero)
         {
-            throw new ArgumentException($"outbox '{options.DatabasePath}': MaxMessages, MaxAge and ReadBatch must be positive");
+            throw new ArgumentException($"outbox '{options.DatabasePath}': MaxMessages, MaxAge, ReadBatch, MaxAttempts and RetryDelay must be positive");
         }
 
         string path = Path.GetFullPath(options.DatabasePath);
@@ -123,9 +106,21 @@ public sealed class AlertOutbox : IAsyncDisposable
                     qos INTEGER NOT NULL,
                     retain INTEGER NOT NULL,
                     created_ms INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS set_aside (
+                    seq INTEGER PRIMARY KEY,
+                    message_id TEXT NOT NULL,
+                    camera_id TEXT NOT NULL,
+                    topic TEXT NOT NULL,
+                    payload BLOB NOT NULL,
+                    qos INTEGER NOT NULL,
+                    retain INTEGER NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    set_aside_ms INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    detail TEXT NOT NULL);
                 """);
             var outbox = new AlertOutbox(options, db, time ?? TimeProvider.System, (ILogger?)logger ?? NullLogger.Instance, meterFactory);
-            outbox.depth = Scalar<long>(db, "SELECT COUNT(*) FROM outbox;");
+            outbox._depth = Scalar<long>(db, "SELECT COUNT(*) FROM outbox;");
             return outbox;
         }
         catch (SqliteException ex)
@@ -149,13 +144,13 @@ public sealed class AlertOutbox : IAsyncDisposable
     public async Task EnqueueAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        ObjectDisposedException.ThrowIf(disposed != 0, this);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
         long dropped;
-        await gate.WaitAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
         try
         {
-            using SqliteTransaction tx = db.BeginTransaction();
-            using SqliteCommand insert = db.CreateCommand();
+            using SqliteTransaction tx = _db.BeginTransaction();
+            using SqliteCommand insert = _db.CreateCommand();
             insert.Transaction = tx;
             insert.CommandText = """
                 INSERT OR IGNORE INTO outbox (message_id, camera_id, topic, payload, qos, retain, created_ms)
@@ -167,7 +162,7 @@ public sealed class AlertOutbox : IAsyncDisposable
             SqliteParameter payload = insert.Parameters.Add("$payload", SqliteType.Blob);
             SqliteParameter qos = insert.Parameters.Add("$qos", SqliteType.Integer);
             SqliteParameter retain = insert.Parameters.Add("$retain", SqliteType.Integer);
-            insert.Parameters.AddWithValue("$created", time.GetUtcNow().ToUnixTimeMilliseconds());
+            insert.Parameters.AddWithValue("$created", _time.GetUtcNow().ToUnixTimeMilliseconds());
             long added = 0;
             foreach (OutgoingMessage message in messages)
             {
@@ -181,10 +176,10 @@ public sealed class AlertOutbox : IAsyncDisposable
             }
 
             dropped = 0;
-            long excess = Interlocked.Read(ref depth) + added - options.MaxMessages;
+            long excess = Interlocked.Read(ref _depth) + added - _options.MaxMessages;
             if (excess > 0)
             {
-                using SqliteCommand trim = db.CreateCommand();
+                using SqliteCommand trim = _db.CreateCommand();
                 trim.Transaction = tx;
                 trim.CommandText = "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT $n);";
                 trim.Parameters.AddWithValue("$n", excess);
@@ -192,260 +187,127 @@ public sealed class AlertOutbox : IAsyncDisposable
             }
 
             tx.Commit();
-            Interlocked.Add(ref depth, added - dropped);
+            Interlocked.Add(ref _depth, added - dropped);
             if (added > 0)
             {
-                enqueuedCounter.Add(added);
+                _enqueuedCounter.Add(added);
             }
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
 
         if (dropped > 0)
         {
-            Interlocked.Add(ref droppedForCapacity, dropped);
-            droppedCounter.Add(dropped, new KeyValuePair<string, object?>("reason", "capacity"));
-            AlertsLog.OutboxDropped(logger, dropped, "capacity", options.MaxMessages);
+            Interlocked.Add(ref _droppedForCapacity, dropped);
+            _droppedCounter.Add(dropped, new KeyValuePair<string, object?>("reason", "capacity"));
+            AlertsLog.OutboxDropped(_logger, dropped, "capacity", _options.MaxMessages);
+            SubtractDepth(0);
         }
 
-        wake.Writer.TryWrite(true);
+        _wake.Writer.TryWrite(true);
     }
 
-    /// <summary>
-    /// Sends stored messages in order through <paramref name="connection"/> until cancelled, pipelining up to the
-    /// connection's in-flight limit, and deletes each one when its PUBACK arrives. The connection may be down or
-    /// still connecting: messages then wait in libmosquitto's queue (bounded by the in-flight limit) and here.
-    /// One sender at a time; cancel it (and await it) before disposing the outbox.
-    /// </summary>
-    public async Task RunAsync(MqttConnection connection, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        ObjectDisposedException.ThrowIf(disposed != 0, this);
-        if (Interlocked.Exchange(ref running, 1) != 0)
-        {
-            throw new InvalidOperationException("the outbox already has a sender: two would send every message twice");
-        }
-
-        try
-        {
-            await SendAsync(connection, cancellationToken);
-        }
-        finally
-        {
-            Volatile.Write(ref running, 0);
-        }
-    }
-
-    private async Task SendAsync(MqttConnection connection, CancellationToken cancellationToken)
-    {
-        var acknowledged = Channel.CreateUnbounded<(long Seq, long CreatedMs)>(new UnboundedChannelOptions { SingleReader = true });
-        Task deleter = DeleteAcknowledgedAsync(acknowledged.Reader);
-        long lastHanded = 0;
-        try
-        {
-            while (true)
-            {
-                List<StoredMessage> batch = await ReadAfterAsync(lastHanded, cancellationToken);
-                if (batch.Count == 0)
-                {
-                    await wake.Reader.ReadAsync(cancellationToken);
-                    continue;
-                }
-
-                long nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-                foreach (StoredMessage message in batch)
-                {
-                    lastHanded = message.Seq;
-                    if (nowMs - message.CreatedMs > (long)options.MaxAge.TotalMilliseconds)
-                    {
-                        await DropExpiredAsync(message);
-                        continue;
-                    }
-
-                    Task ack = await connection.BeginPublishAsync(message.Topic, message.Payload, message.Qos, message.Retain, cancellationToken);
-                    _ = TrackAsync(ack, message, acknowledged.Writer);
-                }
-            }
-        }
-        finally
-        {
-            acknowledged.Writer.TryComplete();
-            await deleter;
-        }
-    }
-
-    /// <summary>Completes when every stored message has been acknowledged (or dropped).</summary>
+    /// <summary>Completes when every stored message has been acknowledged, dropped or set aside.</summary>
     public async Task WaitUntilEmptyAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
             TaskCompletionSource waiter;
-            lock (emptyGate)
+            lock (_emptyGate)
             {
-                if (Interlocked.Read(ref depth) == 0)
+                if (Interlocked.Read(ref _depth) == 0)
                 {
                     return;
                 }
 
-                waiter = emptyWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                waiter = _emptyWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
             await waiter.Task.WaitAsync(cancellationToken);
         }
     }
 
+    /// <summary>The set-aside messages (oldest first), for inspection and tests.</summary>
+    public async Task<IReadOnlyList<SetAsideMessage>> ReadSetAsideAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            using SqliteCommand select = _db.CreateCommand();
+            select.CommandText = "SELECT message_id, topic, length(payload), reason, detail FROM set_aside ORDER BY seq;";
+            using SqliteDataReader reader = select.ExecuteReader();
+            var rows = new List<SetAsideMessage>();
+            while (reader.Read())
+            {
+                rows.Add(new SetAsideMessage(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4)));
+            }
+
+            return rows;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
 
-        await gate.WaitAsync();
+        await _gate.WaitAsync();
         try
         {
             // Fold the WAL back into the database file so the next run starts from one file.
-            Execute(db, "PRAGMA wal_checkpoint(TRUNCATE);");
-            await db.DisposeAsync();
+            Execute(_db, "PRAGMA wal_checkpoint(TRUNCATE);");
+            await _db.DisposeAsync();
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
 
-        if (ownsMeter)
+        if (_ownsMeter)
         {
-            meter.Dispose();
+            _meter.Dispose();
         }
     }
 
-    private async Task TrackAsync(Task ack, StoredMessage message, ChannelWriter<(long Seq, long CreatedMs)> acknowledged)
+    internal void ClaimSender()
     {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (Interlocked.Exchange(ref _running, 1) != 0)
+        {
+            throw new InvalidOperationException("the outbox already has a sender: two would send every message twice");
+        }
+    }
+
+    internal void ReleaseSender() => Volatile.Write(ref _running, 0);
+
+    internal ValueTask<bool> WaitForWorkAsync(CancellationToken cancellationToken) => _wake.Reader.WaitToReadAsync(cancellationToken);
+
+    internal void ConsumeWake() => _wake.Reader.TryRead(out _);
+
+    internal async Task<List<StoredMessage>> ReadAfterAsync(long afterSeq, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
         try
         {
-            await ack;
-            acknowledged.TryWrite((message.Seq, message.CreatedMs));
-        }
-        catch (MqttPublishException ex) when (ex.BrokerReasonCode is not null)
-        {
-            AlertsLog.OutboxRefused(logger, message.MessageId, message.Topic, ex.Message);
-            Interlocked.Increment(ref refused);
-            droppedCounter.Add(1, new KeyValuePair<string, object?>("reason", "refused"));
-            acknowledged.TryWrite((message.Seq, -1));
-        }
-        catch (MqttPublishException ex)
-        {
-            // The connection closed first: the row stays and the next run sends it again.
-            AlertsLog.OutboxUnacknowledged(logger, message.MessageId, ex.Message);
-        }
-    }
-
-    private async Task DeleteAcknowledgedAsync(ChannelReader<(long Seq, long CreatedMs)> acknowledged)
-    {
-        var batch = new List<(long Seq, long CreatedMs)>(1024);
-        while (await acknowledged.WaitToReadAsync())
-        {
-            batch.Clear();
-            while (batch.Count < 1024 && acknowledged.TryRead(out var item))
-            {
-                batch.Add(item);
-            }
-
-            int deleted = 0;
-            await gate.WaitAsync();
-            try
-            {
-                if (disposed != 0)
-                {
-                    return;
-                }
-
-                using SqliteTransaction tx = db.BeginTransaction();
-                using SqliteCommand delete = db.CreateCommand();
-                delete.Transaction = tx;
-                delete.CommandText = "DELETE FROM outbox WHERE seq = $seq;";
-                SqliteParameter seq = delete.Parameters.Add("$seq", SqliteType.Integer);
-                foreach ((long s, _) in batch)
-                {
-                    seq.Value = s;
-                    deleted += delete.ExecuteNonQuery();
-                }
-
-                tx.Commit();
-            }
-            finally
-            {
-                gate.Release();
-            }
-
-            long nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-            foreach ((_, long createdMs) in batch)
-            {
-                if (createdMs >= 0)
-                {
-                    latency.Record(nowMs - createdMs);
-                }
-            }
-
-            acknowledgedCounter.Add(deleted);
-            SubtractDepth(deleted);
-        }
-    }
-
-    private async Task DropExpiredAsync(StoredMessage message)
-    {
-        int deleted;
-        await gate.WaitAsync();
-        try
-        {
-            using SqliteCommand delete = db.CreateCommand();
-            delete.CommandText = "DELETE FROM outbox WHERE seq = $seq;";
-            delete.Parameters.AddWithValue("$seq", message.Seq);
-            deleted = delete.ExecuteNonQuery();
-        }
-        finally
-        {
-            gate.Release();
-        }
-
-        Interlocked.Add(ref droppedExpired, deleted);
-        droppedCounter.Add(deleted, new KeyValuePair<string, object?>("reason", "expired"));
-        AlertsLog.OutboxExpired(logger, message.MessageId, options.MaxAge);
-        SubtractDepth(deleted);
-    }
-
-    private void SubtractDepth(long deleted)
-    {
-        if (Interlocked.Add(ref depth, -deleted) == 0)
-        {
-            lock (emptyGate)
-            {
-                if (Interlocked.Read(ref depth) == 0)
-                {
-                    emptyWaiter?.TrySetResult();
-                    emptyWaiter = null;
-                }
-            }
-        }
-    }
-
-    private async Task<List<StoredMessage>> ReadAfterAsync(long afterSeq, CancellationToken cancellationToken)
-    {
-        await gate.WaitAsync(cancellationToken);
-        try
-        {
-            ObjectDisposedException.ThrowIf(disposed != 0, this);
-            using SqliteCommand select = db.CreateCommand();
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            using SqliteCommand select = _db.CreateCommand();
             select.CommandText = """
                 SELECT seq, message_id, topic, payload, qos, retain, created_ms FROM outbox
                 WHERE seq > $after ORDER BY seq LIMIT $n;
                 """;
             select.Parameters.AddWithValue("$after", afterSeq);
-            select.Parameters.AddWithValue("$n", options.ReadBatch);
+            select.Parameters.AddWithValue("$n", _options.ReadBatch);
             using SqliteDataReader reader = select.ExecuteReader();
-            var rows = new List<StoredMessage>(options.ReadBatch);
+            var rows = new List<StoredMessage>(_options.ReadBatch);
             while (reader.Read())
             {
                 rows.Add(new StoredMessage(
@@ -457,7 +319,131 @@ public sealed class AlertOutbox : IAsyncDisposable
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Deletes acknowledged messages in one transaction and records their enqueue-to-PUBACK latency.</summary>
+    internal async Task DeleteAcknowledgedAsync(IReadOnlyList<StoredMessage> batch)
+    {
+        int deleted = 0;
+        await _gate.WaitAsync();
+        try
+        {
+            if (_disposed != 0)
+            {
+                return;
+            }
+
+            using SqliteTransaction tx = _db.BeginTransaction();
+            using SqliteCommand delete = _db.CreateCommand();
+            delete.Transaction = tx;
+            delete.CommandText = "DELETE FROM outbox WHERE seq = $seq;";
+            SqliteParameter seq = delete.Parameters.Add("$seq", SqliteType.Integer);
+            foreach (StoredMessage message in batch)
+            {
+                seq.Value = message.Seq;
+                deleted += delete.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        long nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (StoredMessage message in batch)
+        {
+            _latency.Record(nowMs - message.CreatedMs);
+        }
+
+        _acknowledgedCounter.Add(deleted);
+        SubtractDepth(deleted);
+    }
+
+    internal async Task DropExpiredAsync(StoredMessage message)
+    {
+        int deleted = await ExecuteAsync("DELETE FROM outbox WHERE seq = $seq;", ("$seq", message.Seq));
+        Interlocked.Add(ref _droppedExpired, deleted);
+        _droppedCounter.Add(deleted, new KeyValuePair<string, object?>("reason", "expired"));
+        AlertsLog.OutboxExpired(_logger, message.MessageId, _options.MaxAge);
+        SubtractDepth(deleted);
+    }
+
+    internal bool IsExpired(StoredMessage message) =>
+        _time.GetUtcNow().ToUnixTimeMilliseconds() - message.CreatedMs > (long)_options.MaxAge.TotalMilliseconds;
+
+    /// <summary>Stores the shrunk payload, so a restart sends the message that fits rather than shrinking it again.</summary>
+    internal async Task ReplacePayloadAsync(StoredMessage message, byte[] payload, string outcome)
+    {
+        await ExecuteAsync("UPDATE outbox SET payload = $payload WHERE seq = $seq;", ("$payload", payload), ("$seq", message.Seq));
+        _shrunkCounter.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+    }
+
+    /// <summary>Moves the message to the set-aside table in one transaction: kept, logged, counted, out of the queue.</summary>
+    internal async Task SetAsideAsync(StoredMessage message, string reason, string detail)
+    {
+        int moved = await ExecuteAsync(
+            """
+            INSERT OR REPLACE INTO set_aside (seq, message_id, camera_id, topic, payload, qos, retain, created_ms, set_aside_ms, reason, detail)
+                SELECT seq, message_id, camera_id, topic, payload, qos, retain, created_ms, $now, $reason, $detail FROM outbox WHERE seq = $seq;
+            DELETE FROM outbox WHERE seq = $seq;
+            """,
+            ("$seq", message.Seq), ("$now", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$reason", reason), ("$detail", detail));
+        if (moved == 0)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _setAside);
+        _setAsideCounter.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        AlertsLog.OutboxSetAside(_logger, message.MessageId, message.Topic, reason, detail);
+        SubtractDepth(1);
+    }
+
+    private async Task<int> ExecuteAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (_disposed != 0)
+            {
+                return 0;
+            }
+
+            using SqliteTransaction tx = _db.BeginTransaction();
+            using SqliteCommand command = _db.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = sql;
+            foreach ((string name, object value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+
+            int changed = command.ExecuteNonQuery();
+            tx.Commit();
+            return changed;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void SubtractDepth(long deleted)
+    {
+        if (Interlocked.Add(ref _depth, -deleted) == 0)
+        {
+            lock (_emptyGate)
+            {
+                if (Interlocked.Read(ref _depth) == 0)
+                {
+                    _emptyWaiter?.TrySetResult();
+                    _emptyWaiter = null;
+                }
+            }
         }
     }
 
@@ -474,6 +460,4 @@ public sealed class AlertOutbox : IAsyncDisposable
         command.CommandText = sql;
         return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
     }
-
-    private sealed record StoredMessage(long Seq, string MessageId, string Topic, byte[] Payload, int Qos, bool Retain, long CreatedMs);
 }

@@ -4,13 +4,14 @@ namespace EdgeSentry.Alerts;
 
 /// <summary>
 /// An incident transition on <c>edgesentry/v1/alerts/{gridId}/{cameraId}</c>, contract
-/// <c>contracts/incident.v2.schema.json</c> (v2 added <see cref="Dispatch"/>). Receivers drop duplicates by <see cref="MessageId"/> (QoS 1 is
+/// <c>contracts/incident.v3.schema.json</c> (v2 added <see cref="Dispatch"/>, v3 <c>snapshotOmitted</c>, which
+/// <see cref="AlertShrinker"/> writes when an alert does not fit the broker). Receivers drop duplicates by <see cref="MessageId"/> (QoS 1 is
 /// at-least-once) and order by (<see cref="IncidentId"/>, <see cref="Sequence"/>).
 /// </summary>
 public sealed record IncidentPayload
 {
     public const string SchemaName = "edgesentry/v1/incident";
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     public string Schema { get; init; } = SchemaName;
     public int Version { get; init; } = SchemaVersion;

@@ -8,7 +8,7 @@ internal static partial class AlertsLog
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "MQTT connected to {Endpoint} as {ClientId}")]
     public static partial void Connected(ILogger logger, string endpoint, string clientId);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "MQTT connection to {Endpoint} lost: {Reason}; libmosquitto reconnects by itself")]
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "MQTT connection to {Endpoint} lost: {Reason}; reconnecting by itself")]
     public static partial void ConnectionLost(ILogger logger, string endpoint, string reason);
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "MQTT reconnected to {Endpoint} (reconnect {Count})")]
@@ -41,8 +41,17 @@ internal static partial class AlertsLog
     [LoggerMessage(EventId = 4021, Level = LogLevel.Warning, Message = "Outbox dropped message {MessageId}: older than {MaxAge} before it could be sent")]
     public static partial void OutboxExpired(ILogger logger, string messageId, TimeSpan maxAge);
 
-    [LoggerMessage(EventId = 4022, Level = LogLevel.Error, Message = "Outbox dropped message {MessageId} to {Topic}: {Reason}")]
-    public static partial void OutboxRefused(ILogger logger, string messageId, string topic, string reason);
+    [LoggerMessage(EventId = 4022, Level = LogLevel.Error, Message = "Outbox set aside message {MessageId} to {Topic} ({Reason}): {Detail}")]
+    public static partial void OutboxSetAside(ILogger logger, string messageId, string topic, string reason, string detail);
+
+    [LoggerMessage(EventId = 4024, Level = LogLevel.Warning, Message = "Outbox message {MessageId} to {Topic} made to fit the broker's {Limit}-byte packet limit: {Outcome}, {Before} -> {After} bytes")]
+    public static partial void OutboxShrunk(ILogger logger, string messageId, string topic, long limit, string outcome, int before, int after);
+
+    [LoggerMessage(EventId = 4025, Level = LogLevel.Warning, Message = "Outbox message {MessageId} refused for now (attempt {Attempt}), sending again in {Delay}: {Reason}")]
+    public static partial void OutboxRetryLater(ILogger logger, string messageId, int attempt, TimeSpan delay, string reason);
+
+    [LoggerMessage(EventId = 4026, Level = LogLevel.Warning, Message = "OpenCV (OpenCvSharpExtern) cannot be loaded, so oversized snapshots are left out instead of re-encoded smaller: {Reason}")]
+    public static partial void ShrinkUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 4023, Level = LogLevel.Debug, Message = "Outbox message {MessageId} stays stored for the next run: {Reason}")]
     public static partial void OutboxUnacknowledged(ILogger logger, string messageId, string reason);

@@ -12,11 +12,13 @@ public sealed record MqttConnectionOptions
     /// <summary>5 (MQTT 5, the default) or 4 (MQTT 3.1.1).</summary>
     public int ProtocolVersion { get; init; } = 5;
     /// <summary>
-    /// False asks the broker to keep the session (subscriptions, queued QoS 1 messages) across disconnects. With
-    /// MQTT 3.1.1 that session lasts until the broker expires it; libmosquitto's connect_async sends no MQTT 5
-    /// session expiry, so under MQTT 5 the session ends with the connection anyway.
+    /// False (the default) resumes the broker-side session on reconnect: subscriptions stay and QoS 1 messages
+    /// published to them while this client was away (unit acknowledgements) are delivered when it comes back,
+    /// for <see cref="SessionExpiry"/> after the connection was lost.
     /// </summary>
-    public bool CleanStart { get; init; } = true;
+    public bool CleanStart { get; init; }
+    /// <summary>MQTT 5 session expiry interval: how long the broker keeps the session after the connection is lost.</summary>
+    public TimeSpan SessionExpiry { get; init; } = TimeSpan.FromHours(24);
     public string? Username { get; init; }
     /// <summary>Never logged, never part of an exception message.</summary>
     public string? Password { get; init; }
@@ -24,11 +26,11 @@ public sealed record MqttConnectionOptions
     /// <summary>Set before connecting: the broker publishes it when the connection dies without a DISCONNECT.</summary>
     public MqttWill? Will { get; init; }
     /// <summary>
-    /// Publishes awaiting their acknowledgement at once. libmosquitto's own queue is unbounded, so this cap is what
-    /// bounds memory while the broker is away; callers wait for a slot.
+    /// Publishes queued or awaiting their acknowledgement at once: what bounds memory while the broker is away;
+    /// callers wait for a slot.
     /// </summary>
     public int MaxInFlight { get; init; } = 1000;
-    /// <summary>QoS 1 messages libmosquitto keeps on the wire before waiting for PUBACKs (MQTT 5 receive maximum permitting).</summary>
+    /// <summary>QoS 1 messages on the wire before waiting for PUBACKs; the broker's Receive Maximum (CONNACK) lowers it.</summary>
     public int WireInFlight { get; init; } = 100;
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan ReconnectDelayMax { get; init; } = TimeSpan.FromSeconds(8);
@@ -67,7 +69,12 @@ public sealed record MqttConnectionOptions
 
         if (KeepAlive < TimeSpan.FromSeconds(5) || KeepAlive > TimeSpan.FromSeconds(65535))
         {
-            errors.Add($"KeepAlive {KeepAlive} is outside 5 s-65535 s (libmosquitto's limits)");
+            errors.Add($"KeepAlive {KeepAlive} is outside 5 s-65535 s");
+        }
+
+        if (SessionExpiry < TimeSpan.Zero || SessionExpiry.TotalSeconds > uint.MaxValue)
+        {
+            errors.Add($"SessionExpiry {SessionExpiry} is outside 0-{uint.MaxValue} s");
         }
 
         if (ConnectTimeout <= TimeSpan.Zero)
@@ -77,7 +84,7 @@ public sealed record MqttConnectionOptions
 
         if (MaxInFlight is < 1 or > 30_000)
         {
-            errors.Add($"MaxInFlight {MaxInFlight} is outside 1-30000 (message ids wrap at 65535)");
+            errors.Add($"MaxInFlight {MaxInFlight} is outside 1-30000");
         }
 
         if (WireInFlight is < 1 or > 65535)
@@ -85,9 +92,9 @@ public sealed record MqttConnectionOptions
             errors.Add($"WireInFlight {WireInFlight} is outside 1-65535");
         }
 
-        if (ReconnectDelay < TimeSpan.FromSeconds(1) || ReconnectDelayMax < ReconnectDelay)
+        if (ReconnectDelay < TimeSpan.FromMilliseconds(100) || ReconnectDelayMax < ReconnectDelay)
         {
-            errors.Add("ReconnectDelay must be at least 1 s and ReconnectDelayMax at least ReconnectDelay");
+            errors.Add("ReconnectDelay must be at least 100 ms and ReconnectDelayMax at least ReconnectDelay");
         }
 
         if (IncomingCapacity < 1 || MaxIncomingPayloadBytes < 1)

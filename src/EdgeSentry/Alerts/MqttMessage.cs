@@ -1,9 +1,9 @@
 namespace EdgeSentry.Alerts;
 
-/// <summary>A received message, copied out of libmosquitto's buffers.</summary>
+/// <summary>A received message, copied out of the client's buffers.</summary>
 public sealed record MqttMessage(string Topic, ReadOnlyMemory<byte> Payload, int Qos, bool Retain);
 
-/// <summary>The connection came up or went down; raised on libmosquitto's network thread, so handlers must be quick.</summary>
+/// <summary>The connection came up or went down; raised on the connection's loop, so handlers must be quick.</summary>
 public sealed record MqttConnectionStateChanged(bool Connected, bool IsReconnect, int ReasonCode, string Reason);
 
 /// <summary>The broker could not be reached or refused us; the message names host:port.</summary>
@@ -24,11 +24,20 @@ public sealed class MqttConnectException : Exception
     }
 }
 
-/// <summary>A publish was refused by libmosquitto or the broker, or the connection closed before the acknowledgement.</summary>
+/// <summary>A publish was refused by the broker, did not fit its limits, or the connection closed before the acknowledgement.</summary>
 public sealed class MqttPublishException : Exception
 {
-    /// <summary>Set when the broker itself refused the message (MQTT 5 reason code ≥ 128): resending will not help.</summary>
+    /// <summary>Set when the broker itself refused the message in its PUBACK (MQTT 5 reason code ≥ 128).</summary>
     public int? BrokerReasonCode { get; init; }
+
+    /// <summary>
+    /// The packet exceeds the broker's Maximum Packet Size (CONNACK), or the broker dropped the connection for a
+    /// packet too large: the same bytes can never be sent to this broker.
+    /// </summary>
+    public bool TooLarge { get; init; }
+
+    /// <summary>The packet size that was too large, when <see cref="TooLarge"/>.</summary>
+    public long PacketBytes { get; init; }
 
     public MqttPublishException()
     {

@@ -3,7 +3,6 @@ using EdgeSentry.Alerts;
 using EdgeSentry.Capture;
 using EdgeSentry.Diagnostics;
 using EdgeSentry.Pictures;
-using EdgeSentry.Routing;
 using EdgeSentry.Rules;
 using Microsoft.Extensions.Logging;
 
@@ -17,19 +16,17 @@ namespace EdgeSentry.Pipeline;
 /// </summary>
 public sealed class AlertHandoff : IIncidentHandler, IDisposable
 {
-    private readonly AlertPublisher _publisher;
+    private readonly IncidentDispatcher _dispatcher;
     private readonly IReadOnlyDictionary<(string Camera, string Zone), Vector2[]> _zones;
     private readonly SnapshotRenderer _renderer;
     private readonly Lock _renderGate = new();
     private readonly ILogger _logger;
     private readonly EdgeSentryMetrics? _metrics;
-    private readonly IncidentRouter? _router;
     private long _stored;
 
-    public AlertHandoff(AlertPublisher publisher, IReadOnlyDictionary<(string Camera, string Zone), Vector2[]> zones, ILogger logger, EdgeSentryMetrics? metrics = null, IncidentRouter? router = null)
+    public AlertHandoff(IncidentDispatcher dispatcher, IReadOnlyDictionary<(string Camera, string Zone), Vector2[]> zones, ILogger logger, EdgeSentryMetrics? metrics = null)
     {
-        _publisher = publisher;
-        _router = router;
+        _dispatcher = dispatcher;
         _zones = zones;
         _renderer = new SnapshotRenderer();
         _logger = logger;
@@ -52,15 +49,7 @@ public sealed class AlertHandoff : IIncidentHandler, IDisposable
             snapshot = RenderSnapshot(incident, frame);
         }
 
-        // With routing, the router stores the camera alert together with the unit's dispatch and the loop state.
-        if (_router is not null)
-        {
-            await _router.RouteAsync(incident, snapshot, cancellationToken);
-        }
-        else
-        {
-            await _publisher.PublishAsync(incident, snapshot, cancellationToken);
-        }
+        await _dispatcher.DispatchAsync(incident, snapshot, cancellationToken);
 
         Interlocked.Increment(ref _stored);
         _metrics?.Incidents.Add(1, new("kind", incident.Kind), new("severity", incident.Severity), new("transition", incident.Transition.ToString().ToLowerInvariant()));

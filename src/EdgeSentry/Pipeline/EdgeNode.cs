@@ -117,7 +117,7 @@ public sealed class EdgeNode : IDisposable
             using var router = _grid is null ? null : CreateRouter(_grid, _options.Routing!, outbox);
             _router = router;
             var routingTask = router?.RunAsync(publisher.Connection, sendStop.Token) ?? Task.CompletedTask;
-            using var alerts = new AlertHandoff(publisher, _zones, _loggers.CreateLogger<AlertHandoff>(), _metrics, router);
+            using var alerts = new AlertHandoff(new IncidentDispatcher(_builder, outbox, router), _zones, _loggers.CreateLogger<AlertHandoff>(), _metrics);
             Alerts = alerts;
 
             var scheduler = new DetectionScheduler(

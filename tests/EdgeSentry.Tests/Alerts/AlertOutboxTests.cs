@@ -38,7 +38,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
         Assert.Equal(50, outbox.Depth);
         await using var connection = await ConnectAsync("sender");
         using var run = new CancellationTokenSource();
-        Task sending = outbox.RunAsync(connection, run.Token);
+        Task sending = new OutboxSender(outbox, connection).RunAsync(run.Token);
         await outbox.WaitUntilEmptyAsync(MqttTestSubscriber.Cap());
         List<MqttMessage> received = await subscriber.CollectAsync(50, _ => true, MqttTestSubscriber.Cap());
         await StopAsync(run, sending);
@@ -61,7 +61,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
         Assert.Equal((5L, 3L), (outbox.Depth, outbox.DroppedForCapacity));
         await using var connection = await ConnectAsync("sender");
         using var run = new CancellationTokenSource();
-        Task sending = outbox.RunAsync(connection, run.Token);
+        Task sending = new OutboxSender(outbox, connection).RunAsync(run.Token);
         List<MqttMessage> received = await subscriber.CollectAsync(5, _ => true, MqttTestSubscriber.Cap());
         await StopAsync(run, sending);
 
@@ -81,7 +81,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
 
         await using var connection = await ConnectAsync("sender");
         using var run = new CancellationTokenSource();
-        Task sending = outbox.RunAsync(connection, run.Token);
+        Task sending = new OutboxSender(outbox, connection).RunAsync(run.Token);
         await outbox.WaitUntilEmptyAsync(MqttTestSubscriber.Cap());
         MqttMessage only = await subscriber.NextAsync(MqttTestSubscriber.Cap());
         await StopAsync(run, sending);
@@ -109,9 +109,9 @@ public sealed class AlertOutboxTests : IAsyncLifetime
         await using AlertOutbox outbox = Open();
         await using var connection = await ConnectAsync("sender");
         using var run = new CancellationTokenSource();
-        Task sending = outbox.RunAsync(connection, run.Token);
+        Task sending = new OutboxSender(outbox, connection).RunAsync(run.Token);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => outbox.RunAsync(connection, run.Token));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => new OutboxSender(outbox, connection).RunAsync(run.Token));
         await StopAsync(run, sending);
     }
 
@@ -135,7 +135,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
             await using var connection = new MqttConnection(Options("edge-1"));
             connection.StartConnecting();
             using var run = new CancellationTokenSource();
-            Task sending = first.RunAsync(connection, run.Token);
+            Task sending = new OutboxSender(first, connection).RunAsync(run.Token);
             for (int n = 0; n < 20; n++)
             {
                 await first.EnqueueAsync(Message("cam-" + (n % 2), n));
@@ -153,7 +153,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
         await using var again = new MqttConnection(Options("edge-1"));
         again.StartConnecting();
         using var run2 = new CancellationTokenSource();
-        Task sending2 = second.RunAsync(again, run2.Token);
+        Task sending2 = new OutboxSender(second, again).RunAsync(run2.Token);
         await second.WaitUntilEmptyAsync(MqttTestSubscriber.Cap());
         List<MqttMessage> received = await subscriber.CollectAsync(20, _ => true, MqttTestSubscriber.Cap());
         await StopAsync(run2, sending2);
@@ -171,7 +171,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
         await using AlertOutbox outbox = Open();
         await using var connection = await ConnectAsync("edge-outage");
         using var run = new CancellationTokenSource();
-        Task sending = outbox.RunAsync(connection, run.Token);
+        Task sending = new OutboxSender(outbox, connection).RunAsync(run.Token);
 
         int produced = 0;
         var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -268,7 +268,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
             OutgoingMessage[] messages = [.. Enumerable.Range(0, total).Select(n => Message("cam-" + (n % 8), n, padTo: 512))];
 
             var clock = Stopwatch.StartNew();
-            Task sending = drain ? Task.CompletedTask : outbox.RunAsync(connection, run.Token);
+            Task sending = drain ? Task.CompletedTask : new OutboxSender(outbox, connection).RunAsync(run.Token);
             if (drain)
             {
                 foreach (OutgoingMessage[] chunk in messages.Chunk(100))
@@ -288,7 +288,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
             if (drain)
             {
                 clock.Restart();
-                sending = outbox.RunAsync(connection, run.Token);
+                sending = new OutboxSender(outbox, connection).RunAsync(run.Token);
             }
 
             await outbox.WaitUntilEmptyAsync(MqttTestSubscriber.Cap(300));

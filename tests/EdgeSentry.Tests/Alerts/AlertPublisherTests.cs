@@ -1,23 +1,23 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using EdgeSentry.Alerts;
 using EdgeSentry.Detection;
+using EdgeSentry.Pipeline;
 using EdgeSentry.Rules;
 using EdgeSentry.Tests.Peers;
 
 namespace EdgeSentry.Tests.Alerts;
 
-public sealed partial class AlertPublisherTests : IAsyncLifetime
+public sealed class AlertPublisherTests : IAsyncLifetime
 {
-    private static readonly JsonSchemaSubset IncidentSchema = JsonSchemaSubset.Load("incident.v2.schema.json");
+    private static readonly JsonSchemaSubset IncidentSchema = JsonSchemaSubset.Load("incident.v3.schema.json");
     private static readonly JsonSchemaSubset StatusSchema = JsonSchemaSubset.Load("edge-status.v1.schema.json");
     private static readonly AlertCamera Gate = new("cam-gate-1", "School gate, north", "grid-07");
 
-    private MosquittoBroker broker = null!;
+    private MosquittoBroker _broker = null!;
 
-    public async Task InitializeAsync() => broker = await MosquittoBroker.StartAsync();
+    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();
 
-    public async Task DisposeAsync() => await broker.DisposeAsync();
+    public async Task DisposeAsync() => await _broker.DisposeAsync();
 
     internal static IncidentEvent Incident(IncidentTransition transition = IncidentTransition.Started, int sequence = 1, string cameraId = "cam-gate-1") => new()
     {
@@ -48,10 +48,9 @@ public sealed partial class AlertPublisherTests : IAsyncLifetime
     [Fact]
     public async Task StartAsync_BrokerRunning_PublishesRetainedSchemaValidOnline()
     {
-        await using AlertPublisher publisher = Publisher("edge-a");
-        await publisher.StartAsync(MqttTestSubscriber.Cap());
+        await using Edge publisher = await StartEdgeAsync("edge-a");
 
-        await using var late = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/edges/#");
+        await using var late = await MqttTestSubscriber.StartAsync(_broker, "edgesentry/v1/edges/#");
         MqttMessage status = await late.NextAsync(MqttTestSubscriber.Cap());
 
         Assert.Equal("edgesentry/v1/edges/edge-a/status", status.Topic);
@@ -63,12 +62,11 @@ public sealed partial class AlertPublisherTests : IAsyncLifetime
     [Fact]
     public async Task PublishAsync_StartedIncident_SchemaValidJsonOnGridCameraTopic()
     {
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/alerts/#");
-        await using AlertPublisher publisher = Publisher("edge-b");
-        await publisher.StartAsync(MqttTestSubscriber.Cap());
+        await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "edgesentry/v1/alerts/#");
+        await using Edge publisher = await StartEdgeAsync("edge-b");
         var snapshot = new IncidentSnapshot { Width = 4, Height = 2, Data = [0xFF, 0xD8, 0xFF, 0xD9] };
 
-        OutgoingMessage sent = await publisher.PublishAsync(Incident(), snapshot, MqttTestSubscriber.Cap());
+        OutgoingMessage sent = await publisher.DispatchAsync(Incident(), snapshot, MqttTestSubscriber.Cap());
         MqttMessage received = await subscriber.NextAsync(MqttTestSubscriber.Cap());
 
         Assert.Equal("edgesentry/v1/alerts/grid-07/cam-gate-1", received.Topic);
@@ -100,11 +98,10 @@ public sealed partial class AlertPublisherTests : IAsyncLifetime
                 Boxes = [new(incident.Box, 0, "person 0.90")],
                 Zones = [new([new(0.1f, 0.1f), new(0.9f, 0.1f), new(0.5f, 0.9f)], global::EdgeSentry.Pictures.BgrColor.Yellow)],
             })!;
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/alerts/#");
-        await using AlertPublisher publisher = Publisher("edge-s");
-        await publisher.StartAsync(MqttTestSubscriber.Cap());
+        await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "edgesentry/v1/alerts/#");
+        await using Edge publisher = await StartEdgeAsync("edge-s");
 
-        await publisher.PublishAsync(incident, snapshot, MqttTestSubscriber.Cap());
+        await publisher.DispatchAsync(incident, snapshot, MqttTestSubscriber.Cap());
         MqttMessage received = await subscriber.NextAsync(MqttTestSubscriber.Cap());
 
         Assert.Empty(IncidentSchema.Validate(received.Payload.Span));
@@ -118,12 +115,11 @@ public sealed partial class AlertPublisherTests : IAsyncLifetime
     [Fact]
     public async Task PublishAsync_UpdatedAndEnded_SchemaValidWithEndFields()
     {
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/alerts/#");
-        await using AlertPublisher publisher = Publisher("edge-c");
-        await publisher.StartAsync(MqttTestSubscriber.Cap());
+        await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "edgesentry/v1/alerts/#");
+        await using Edge publisher = await StartEdgeAsync("edge-c");
 
-        OutgoingMessage updated = await publisher.PublishAsync(Incident(IncidentTransition.Updated, 2), cancellationToken: MqttTestSubscriber.Cap());
-        OutgoingMessage ended = await publisher.PublishAsync(Incident(IncidentTransition.Ended, 3), cancellationToken: MqttTestSubscriber.Cap());
+        OutgoingMessage updated = await publisher.DispatchAsync(Incident(IncidentTransition.Updated, 2), null, MqttTestSubscriber.Cap());
+        OutgoingMessage ended = await publisher.DispatchAsync(Incident(IncidentTransition.Ended, 3), null, MqttTestSubscriber.Cap());
         List<MqttMessage> received = await subscriber.CollectAsync(2, _ => true, MqttTestSubscriber.Cap());
 
         Assert.All(received, m => Assert.Empty(IncidentSchema.Validate(m.Payload.Span)));
@@ -141,11 +137,10 @@ public sealed partial class AlertPublisherTests : IAsyncLifetime
     [Fact]
     public async Task StopAsync_Graceful_LeavesRetainedStopped()
     {
-        await using AlertPublisher publisher = Publisher("edge-d");
-        await publisher.StartAsync(MqttTestSubscriber.Cap());
+        await using Edge publisher = await StartEdgeAsync("edge-d");
 
-        await publisher.StopAsync(MqttTestSubscriber.Cap());
-        await using var late = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/edges/edge-d/status");
+        await publisher.Publisher.StopAsync(MqttTestSubscriber.Cap());
+        await using var late = await MqttTestSubscriber.StartAsync(_broker, "edgesentry/v1/edges/edge-d/status");
         MqttMessage status = await late.NextAsync(MqttTestSubscriber.Cap());
 
         Assert.Equal("stopped", State(status));
@@ -155,12 +150,12 @@ public sealed partial class AlertPublisherTests : IAsyncLifetime
     [Fact]
     public async Task ConnectionCut_WithoutDisconnect_WillSaysOfflineThenOnlineAgain()
     {
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/edges/edge-e/status");
-        await using AlertPublisher publisher = Publisher("edge-e");
-        await publisher.StartAsync(MqttTestSubscriber.Cap());
+        await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "edgesentry/v1/edges/edge-e/status");
+        await using var relay = new TcpRelay(_broker.Host, _broker.Port);
+        await using Edge publisher = await StartEdgeAsync("edge-e", relay.Port);
         Assert.Equal("online", State(await subscriber.NextAsync(MqttTestSubscriber.Cap())));
 
-        Assert.Equal(0, Shutdown(publisher.Connection.NativeSocket, 2));
+        Assert.Equal(1, relay.CutAll());
         MqttMessage will = await subscriber.NextAsync(MqttTestSubscriber.Cap());
         MqttMessage back = await subscriber.NextAsync(MqttTestSubscriber.Cap());
 
@@ -175,20 +170,20 @@ public sealed partial class AlertPublisherTests : IAsyncLifetime
         string directory = Directory.CreateTempSubdirectory("edgesentry-publisher-").FullName;
         try
         {
-            await broker.StopAsync();
+            await _broker.StopAsync();
             await using AlertOutbox outbox = AlertOutbox.Open(new OutboxOptions { DatabasePath = Path.Combine(directory, "outbox.db") });
             await using var publisher = new AlertPublisher(
-                new MqttConnectionOptions { Host = broker.Host, Port = broker.Port, ClientId = "edge-h", ReconnectDelayMax = TimeSpan.FromSeconds(1) },
+                new MqttConnectionOptions { Host = _broker.Host, Port = _broker.Port, ClientId = "edge-h", ReconnectDelayMax = TimeSpan.FromSeconds(1) },
                 new IncidentMessageBuilder("edge-h", [Gate]),
                 outbox);
 
             await publisher.StartAsync(MqttTestSubscriber.Cap());
-            OutgoingMessage stored = await publisher.PublishAsync(Incident(), cancellationToken: MqttTestSubscriber.Cap());
+            OutgoingMessage stored = (await new IncidentDispatcher(new IncidentMessageBuilder("edge-h", [Gate]), outbox).DispatchAsync(Incident(), null, MqttTestSubscriber.Cap())).Single();
             Assert.Equal(1, outbox.Depth);
             Assert.False(publisher.Connection.IsConnected);
 
-            await broker.StartAgainAsync();
-            await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/alerts/#");
+            await _broker.StartAgainAsync();
+            await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "edgesentry/v1/alerts/#");
             using var run = new CancellationTokenSource();
             Task sending = publisher.RunAsync(run.Token);
             MqttMessage received = await subscriber.NextAsync(MqttTestSubscriber.Cap());
@@ -199,7 +194,7 @@ public sealed partial class AlertPublisherTests : IAsyncLifetime
             Assert.Equal(stored.Payload, received.Payload.ToArray());
             Assert.Empty(IncidentSchema.Validate(received.Payload.Span));
             // online was queued before the incident on the same connection, so the broker holds it by now.
-            await using var late = await MqttTestSubscriber.StartAsync(broker, publisher.StatusTopic);
+            await using var late = await MqttTestSubscriber.StartAsync(_broker, publisher.StatusTopic);
             Assert.Equal("online", State(await late.NextAsync(MqttTestSubscriber.Cap())));
         }
         finally
@@ -226,16 +221,43 @@ public sealed partial class AlertPublisherTests : IAsyncLifetime
         Assert.Contains("'cam+1'", ex.Message);
     }
 
-    private AlertPublisher Publisher(string edgeId) => new(
-        new MqttConnectionOptions { Host = broker.Host, Port = broker.Port, ClientId = edgeId },
-        new IncidentMessageBuilder(edgeId, [Gate]));
+    /// <summary>An edge's alert line on an outbox in a temporary directory, started and sending.</summary>
+    private async Task<Edge> StartEdgeAsync(string edgeId, int? port = null)
+    {
+        string directory = Directory.CreateTempSubdirectory("edgesentry-publisher-").FullName;
+        var builder = new IncidentMessageBuilder(edgeId, [Gate]);
+        AlertOutbox outbox = AlertOutbox.Open(new OutboxOptions { DatabasePath = Path.Combine(directory, "outbox.db") });
+        var publisher = new AlertPublisher(
+            new MqttConnectionOptions { Host = _broker.Host, Port = port ?? _broker.Port, ClientId = edgeId, ReconnectDelay = TimeSpan.FromMilliseconds(200) },
+            builder,
+            outbox);
+        await publisher.StartAsync(MqttTestSubscriber.Cap());
+        await publisher.Connection.WhenConnectedAsync(MqttTestSubscriber.Cap());
+        var run = new CancellationTokenSource();
+        return new Edge(directory, outbox, publisher, new IncidentDispatcher(builder, outbox), run, publisher.RunAsync(run.Token));
+    }
+
+    private sealed record Edge(string Directory, AlertOutbox Outbox, AlertPublisher Publisher, IncidentDispatcher Dispatcher, CancellationTokenSource Run, Task Sending) : IAsyncDisposable
+    {
+        public string StatusTopic => Publisher.StatusTopic;
+
+        public async Task<OutgoingMessage> DispatchAsync(IncidentEvent incident, IncidentSnapshot? snapshot, CancellationToken cancellationToken) =>
+            (await Dispatcher.DispatchAsync(incident, snapshot, cancellationToken)).Single();
+
+        public async ValueTask DisposeAsync()
+        {
+            await Run.CancelAsync();
+            await Sending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Publisher.DisposeAsync();
+            await Outbox.DisposeAsync();
+            Run.Dispose();
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+    }
 
     private static string State(MqttMessage status)
     {
         using JsonDocument json = JsonDocument.Parse(status.Payload);
         return json.RootElement.GetProperty("state").GetString()!;
     }
-
-    [LibraryImport("libc", EntryPoint = "shutdown")]
-    private static partial int Shutdown(int socket, int how);
 }

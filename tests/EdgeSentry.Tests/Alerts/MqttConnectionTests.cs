@@ -8,13 +8,13 @@ using EdgeSentry.Tests.Peers;
 
 namespace EdgeSentry.Tests.Alerts;
 
-public sealed partial class MqttConnectionTests : IAsyncLifetime
+public sealed class MqttConnectionTests : IAsyncLifetime
 {
-    private MosquittoBroker broker = null!;
+    private MosquittoBroker _broker = null!;
 
-    public async Task InitializeAsync() => broker = await MosquittoBroker.StartAsync();
+    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();
 
-    public async Task DisposeAsync() => await broker.DisposeAsync();
+    public async Task DisposeAsync() => await _broker.DisposeAsync();
 
     [Fact]
     public async Task ConnectAsync_BrokerRunning_ReportsConnected()
@@ -62,7 +62,7 @@ public sealed partial class MqttConnectionTests : IAsyncLifetime
     [Fact]
     public async Task StartConnecting_BrokerStartsLater_ConnectsAndDeliversWhatWasQueued()
     {
-        await broker.StopAsync();
+        await _broker.StopAsync();
         await using var connection = new MqttConnection(Options("early") with { ReconnectDelayMax = TimeSpan.FromSeconds(1) });
         var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         connection.StateChanged += (_, e) =>
@@ -73,14 +73,13 @@ public sealed partial class MqttConnectionTests : IAsyncLifetime
             }
         };
 
-        // Refused at once: libmosquitto's own loop does not take over until an attempt gets past the socket.
         connection.StartConnecting();
         Task acknowledged = await connection.BeginPublishAsync("late/queued", "kept"u8.ToArray(), 1, retain: true, MqttTestSubscriber.Cap());
         Assert.False(acknowledged.IsCompleted);
-        await broker.StartAgainAsync();
+        await _broker.StartAgainAsync();
         await connected.Task.WaitAsync(MqttTestSubscriber.Cap());
         await acknowledged.WaitAsync(MqttTestSubscriber.Cap());
-        await using var late = await MqttTestSubscriber.StartAsync(broker, "late/#");
+        await using var late = await MqttTestSubscriber.StartAsync(_broker, "late/#");
         MqttMessage retained = await late.NextAsync(MqttTestSubscriber.Cap());
 
         Assert.Equal("kept", Encoding.UTF8.GetString(retained.Payload.Span));
@@ -90,7 +89,7 @@ public sealed partial class MqttConnectionTests : IAsyncLifetime
     [Fact]
     public async Task PublishAsync_Qos1_CompletesAndSubscriberGetsExactPayload()
     {
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "t/#");
+        await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "t/#");
         await using var connection = new MqttConnection(Options("pub"));
         await connection.ConnectAsync(MqttTestSubscriber.Cap());
         byte[] payload = [0, 1, 2, 250, 255, .. Encoding.UTF8.GetBytes("{\"é\":1}")];
@@ -107,7 +106,7 @@ public sealed partial class MqttConnectionTests : IAsyncLifetime
     public async Task PublishAsync_ManyConcurrentBeyondInFlightLimit_AllAcknowledgedAndDelivered()
     {
         const int count = 2000;
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "burst/#");
+        await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "burst/#");
         await using var connection = new MqttConnection(Options("burst") with { MaxInFlight = 16, WireInFlight = 8 });
         await connection.ConnectAsync(MqttTestSubscriber.Cap());
 
@@ -127,7 +126,7 @@ public sealed partial class MqttConnectionTests : IAsyncLifetime
         await connection.ConnectAsync(MqttTestSubscriber.Cap());
         await connection.PublishAsync("r/state", "on"u8.ToArray(), 1, retain: true, MqttTestSubscriber.Cap());
 
-        await using var late = await MqttTestSubscriber.StartAsync(broker, "r/#");
+        await using var late = await MqttTestSubscriber.StartAsync(_broker, "r/#");
         MqttMessage received = await late.NextAsync(MqttTestSubscriber.Cap());
 
         Assert.True(received.Retain);
@@ -137,9 +136,12 @@ public sealed partial class MqttConnectionTests : IAsyncLifetime
     [Fact]
     public async Task ConnectionCut_WithoutDisconnect_BrokerSendsWillAndClientReconnects()
     {
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "will/#");
+        await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "will/#");
+        await using var relay = new TcpRelay(_broker.Host, _broker.Port);
         await using var connection = new MqttConnection(Options("willing") with
         {
+            Port = relay.Port,
+            ReconnectDelay = TimeSpan.FromMilliseconds(200),
             Will = new MqttWill("will/status", "offline"u8.ToArray(), Qos: 1, Retain: true),
         });
         var reconnected = new TaskCompletionSource<MqttConnectionStateChanged>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -157,13 +159,13 @@ public sealed partial class MqttConnectionTests : IAsyncLifetime
         };
         await connection.ConnectAsync(MqttTestSubscriber.Cap());
 
-        // Cut the TCP connection under libmosquitto, as a crash or a dead uplink would: no DISCONNECT is sent.
-        Assert.Equal(0, Shutdown(connection.NativeSocket, 2));
+        // Cut the TCP connection under the client, as a crash or a dead uplink would: no DISCONNECT is sent.
+        Assert.Equal(1, relay.CutAll());
         MqttMessage will = await subscriber.NextAsync(MqttTestSubscriber.Cap());
         MqttConnectionStateChanged down = await lost.Task.WaitAsync(MqttTestSubscriber.Cap());
         MqttConnectionStateChanged up = await reconnected.Task.WaitAsync(MqttTestSubscriber.Cap());
 
-        await using var late = await MqttTestSubscriber.StartAsync(broker, "will/#");
+        await using var late = await MqttTestSubscriber.StartAsync(_broker, "will/#");
         MqttMessage retained = await late.NextAsync(MqttTestSubscriber.Cap());
 
         Assert.Equal(("will/status", "offline"), (will.Topic, Encoding.UTF8.GetString(will.Payload.Span)));
@@ -211,7 +213,7 @@ public sealed partial class MqttConnectionTests : IAsyncLifetime
         await connection.PublishAsync("grace/status", "stopped"u8.ToArray(), 1, true, MqttTestSubscriber.Cap());
 
         await connection.DisconnectAsync();
-        await using var late = await MqttTestSubscriber.StartAsync(broker, "grace/#");
+        await using var late = await MqttTestSubscriber.StartAsync(_broker, "grace/#");
         MqttMessage retained = await late.NextAsync(MqttTestSubscriber.Cap());
 
         // Had the will fired, the retained value would now be "offline".
@@ -240,8 +242,8 @@ public sealed partial class MqttConnectionTests : IAsyncLifetime
 
     private MqttConnectionOptions Options(string clientId) => new()
     {
-        Host = broker.Host,
-        Port = broker.Port,
+        Host = _broker.Host,
+        Port = _broker.Port,
         ClientId = clientId + "-" + Guid.NewGuid().ToString("N")[..6],
     };
 
@@ -251,7 +253,4 @@ public sealed partial class MqttConnectionTests : IAsyncLifetime
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-
-    [LibraryImport("libc", EntryPoint = "shutdown")]
-    private static partial int Shutdown(int socket, int how);
 }

@@ -58,6 +58,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
             log_type notice
             max_queued_messages 1000000
             max_inflight_messages 0
+            {(settings.MaxPacketSize is { } max ? $"max_packet_size {max}" : string.Empty)}
 
             """);
     }
@@ -265,6 +266,8 @@ public sealed record MosquittoBrokerSettings
     /// <summary>TLS-only listener with a freshly generated CA and server certificate (SAN IP 127.0.0.1).</summary>
     public bool Tls { get; init; }
     public bool RequireClientCertificate { get; init; }
+    /// <summary>mosquitto's max_packet_size: it states it in CONNACK and drops a client that sends more.</summary>
+    public int? MaxPacketSize { get; init; }
 }
 
 /// <summary>A throw-away CA, server and client certificate made with the real openssl CLI.</summary>

@@ -9,15 +9,16 @@ namespace EdgeSentry.Tests.Peers;
 /// </summary>
 public sealed class MqttTestSubscriber : IAsyncDisposable
 {
-    private readonly MqttConnection connection;
+    private readonly MqttConnection _connection;
 
-    private MqttTestSubscriber(MqttConnection connection) => this.connection = connection;
+    private MqttTestSubscriber(MqttConnection connection) => _connection = connection;
 
-    public MqttConnection Connection => connection;
+    public MqttConnection Connection => _connection;
 
     /// <summary>
-    /// Subscribes with QoS 1. <paramref name="persistentSession"/> uses an MQTT 3.1.1 persistent session (clean
-    /// session off), so with a persistent broker nothing published while this subscriber reconnects is lost.
+    /// Subscribes with QoS 1. <paramref name="persistentSession"/> keeps the MQTT 5 session (clean start off, a
+    /// session expiry), so with a persistent broker nothing published while this subscriber reconnects is lost;
+    /// otherwise each connection starts clean.
     /// </summary>
     public static async Task<MqttTestSubscriber> StartAsync(
         MosquittoBroker broker,
@@ -33,8 +34,8 @@ public sealed class MqttTestSubscriber : IAsyncDisposable
             Port = broker.Port,
             ClientId = "test-sub-" + Guid.NewGuid().ToString("N")[..8],
             IncomingCapacity = 1_000_000,
-            ProtocolVersion = persistentSession ? 4 : 5,
             CleanStart = !persistentSession,
+            SessionExpiry = persistentSession ? TimeSpan.FromHours(1) : TimeSpan.Zero,
             ReconnectDelayMax = TimeSpan.FromSeconds(1),
         }));
         try
@@ -55,14 +56,14 @@ public sealed class MqttTestSubscriber : IAsyncDisposable
     public static CancellationToken Cap(int seconds = 30) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 
     public async Task<MqttMessage> NextAsync(CancellationToken cancellationToken) =>
-        await connection.Messages.ReadAsync(cancellationToken);
+        await _connection.Messages.ReadAsync(cancellationToken);
 
     /// <summary>The first message (skipping others) that matches.</summary>
     public async Task<MqttMessage> WaitForAsync(Func<MqttMessage, bool> match, CancellationToken cancellationToken)
     {
         while (true)
         {
-            MqttMessage message = await connection.Messages.ReadAsync(cancellationToken);
+            MqttMessage message = await _connection.Messages.ReadAsync(cancellationToken);
             if (match(message))
             {
                 return message;
@@ -76,7 +77,7 @@ public sealed class MqttTestSubscriber : IAsyncDisposable
         var collected = new List<MqttMessage>(count);
         while (collected.Count < count)
         {
-            MqttMessage message = await connection.Messages.ReadAsync(cancellationToken);
+            MqttMessage message = await _connection.Messages.ReadAsync(cancellationToken);
             if (match(message))
             {
                 collected.Add(message);
@@ -86,5 +87,5 @@ public sealed class MqttTestSubscriber : IAsyncDisposable
         return collected;
     }
 
-    public ValueTask DisposeAsync() => connection.DisposeAsync();
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
 }

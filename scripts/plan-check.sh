@@ -55,7 +55,7 @@ cams = [{"id": f"c{i+1}", "url": clip, "loop": True, "maxFps": fps,
                                  {"id": "loiter", "kind": "loitering", "zone": "z", "classes": ["person"], "dwellSeconds": 8}]}}
         for i in range(k)]
 print(json.dumps({"edgeId": "plancheck", "statsIntervalSeconds": 10,
-                  "mqtt": {"host": "127.0.0.1", "port": port}, "outbox": {"path": f"{work}/outbox.db"},
+                  "mqtt": {"host": "127.0.0.1", "port": port}, "http": {"listen": "127.0.0.1:0"}, "outbox": {"path": f"{work}/outbox.db"},
                   "demo": {"startBroker": True},
                   "detector": {"model": model, "workers": 1, "intraOpThreads": 1},
                   "cameras": cams}, indent=1))

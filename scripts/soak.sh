@@ -18,6 +18,7 @@ cat > "$work/soak.json" <<JSON
   "statsIntervalSeconds": 10,
   "statsMeasureLiveHeap": true,
   "mqtt": { "host": "127.0.0.1", "port": $port },
+  "http": { "listen": "127.0.0.1:0" },
   "outbox": { "path": "$work/outbox.db" },
   "demo": { "startBroker": true },
   "detector": { "model": "$shared/models/yolox_nano.onnx" },

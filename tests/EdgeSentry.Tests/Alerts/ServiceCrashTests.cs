@@ -159,6 +159,8 @@ public sealed class ServiceCrashTests : IAsyncLifetime
             edgeId = "edge-crash",
             statsIntervalSeconds = 3600,
             mqtt = new { host = broker.Host, port = broker.Port },
+            // An OS-chosen port: other edges (parallel tests, a running demo) may hold the default 9090.
+            http = new { listen = "127.0.0.1:0" },
             detector = new { model = SharedPaths.Model("yolox_nano.onnx") },
             outbox = new { path = outbox },
             routing = new { gridMap = grid },

@@ -177,6 +177,8 @@ public sealed class PictureSupportTests(ITestOutputHelper output) : IAsyncLifeti
             edgeId = "edge-nocv",
             statsIntervalSeconds = 3600,
             mqtt = new { host = broker.Host, port = broker.Port },
+            // An OS-chosen port: other edges (parallel tests, a running demo) may hold the default 9090.
+            http = new { listen = "127.0.0.1:0" },
             detector = new { model = SharedPaths.Model("yolox_nano.onnx") },
             outbox = new { path = Path.Combine(_directory, "outbox.db") },
             cameras = new[]

@@ -33,7 +33,9 @@ public sealed class RoutingOutageTests : IAsyncLifetime
         await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/#", persistentSession: true);
         await using var publisher = new AlertPublisher(
             new MqttConnectionOptions { Host = broker.Host, Port = broker.Port, ClientId = "edge-outage", ReconnectDelayMax = TimeSpan.FromSeconds(1) },
-            f.Builder, f.Outbox, f.Time);
+            // The broker is really down for 60 s, so the connection's reconnect backoff must run on the real clock
+            // (on the fixture's manual clock it would wait forever); the router and outbox keep the manual one.
+            f.Builder, f.Outbox, TimeProvider.System);
         await publisher.StartAsync(MqttTestSubscriber.Cap());
         using var stop = new CancellationTokenSource();
         Task sending = publisher.RunAsync(stop.Token);

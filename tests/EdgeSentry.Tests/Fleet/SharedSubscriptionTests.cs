@@ -55,6 +55,7 @@ public sealed class SharedSubscriptionTests(ITestOutputHelper output)
             IReadOnlyList<ReceivedAlert> unique = tally.Deduplicated();
             Assert.Equal(expected.Count, unique.Count);
             Assert.Equal(Edges, unique.Select(a => a.EdgeId).Distinct().Count());
+            Assert.All(edges, e => Assert.Equal(0, e.Outbox.SetAside));
 
             var distribution = consumers.Select(c => (c.Name, Count: unique.Count(a => a.Consumer == c.Name))).ToList();
             // The group balances the load: a consumer that got nothing would mean it was not in the group.

@@ -33,7 +33,7 @@ public sealed class BridgeOutageTests(ITestOutputHelper output)
 
         var tally = new AlertTally();
         await using var consumer = await CentreConsumer.StartAsync("consumer", brokers.ConsumerOptions("centre-consumer"), "$share/centre/edgesentry/v1/alerts/#", tally, cap);
-        await using var bridge = await MqttTestSubscriberAt(brokers, cap);
+        await using var bridge = await BridgeStateReader.StartAsync(brokers, BridgeState, cap);
         await WaitForBridgeAsync(bridge, "1", brokers, cap);
 
         await using var edge = await EdgeAlertLine.StartAsync(
@@ -127,11 +127,8 @@ public sealed class BridgeOutageTests(ITestOutputHelper output)
         Assert.All(sequencer.Applied, incident => Assert.Equal(Enumerable.Range(1, flow.Transitions(incident.Key)), incident.Value));
     }
 
-    private static Task<MqttTestSubscriberAtCentre> MqttTestSubscriberAt(FleetBrokers brokers, CancellationToken cancellationToken) =>
-        MqttTestSubscriberAtCentre.StartAsync(brokers, BridgeState, cancellationToken);
-
     /// <summary>The bridge's retained notification on the centre: "1" connected, "0" (its will) lost.</summary>
-    private static async Task WaitForBridgeAsync(MqttTestSubscriberAtCentre bridge, string state, FleetBrokers brokers, CancellationToken cancellationToken)
+    private static async Task WaitForBridgeAsync(BridgeStateReader bridge, string state, FleetBrokers brokers, CancellationToken cancellationToken)
     {
         try
         {
@@ -147,16 +144,16 @@ public sealed class BridgeOutageTests(ITestOutputHelper output)
     }
 
     /// <summary>A plain reader of one topic at the centre, on the consumers' account.</summary>
-    private sealed class MqttTestSubscriberAtCentre(MqttConnection connection) : IAsyncDisposable
+    private sealed class BridgeStateReader(MqttConnection connection) : IAsyncDisposable
     {
         public MqttConnection Connection => connection;
 
-        public static async Task<MqttTestSubscriberAtCentre> StartAsync(FleetBrokers brokers, string topic, CancellationToken cancellationToken)
+        public static async Task<BridgeStateReader> StartAsync(FleetBrokers brokers, string topic, CancellationToken cancellationToken)
         {
             var connection = new MqttConnection(brokers.ConsumerOptions("bridge-watch") with { CleanStart = true, SessionExpiry = TimeSpan.Zero });
             await connection.ConnectAsync(cancellationToken);
             await connection.SubscribeAsync(topic, 1, cancellationToken);
-            return new MqttTestSubscriberAtCentre(connection);
+            return new BridgeStateReader(connection);
         }
 
         public ValueTask DisposeAsync() => connection.DisposeAsync();

@@ -3,9 +3,6 @@ using EdgeSentry.Alerts;
 
 namespace EdgeSentry.Tests.Peers;
 
-/// <summary>One alert as a centre consumer saw it, in arrival order.</summary>
-public sealed record ReceivedAlert(string Consumer, string MessageId, string EdgeId, string IncidentId, int Sequence);
-
 /// <summary>
 /// Every alert that centre consumers received, in arrival order across them, and the dedupe rule centre
 /// services apply (README, "Fleet topology"): the first arrival of a messageId counts, later ones are duplicates.

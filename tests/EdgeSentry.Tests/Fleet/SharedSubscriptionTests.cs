@@ -1,0 +1,94 @@
+using System.Globalization;
+using EdgeSentry.Alerts;
+using EdgeSentry.Rules;
+using EdgeSentry.Tests.Peers;
+using Xunit.Abstractions;
+
+namespace EdgeSentry.Tests.Fleet;
+
+/// <summary>
+/// Issue 14, acceptance 2: 20 edges (each its own outbox database, real outbox, sender and MQTT code, distinct
+/// edge ids) connected straight to the centre broker of deploy/mosquitto (TLS, one account each, the ACL as
+/// provisioned), and 3 centre consumers in one shared-subscription group.
+/// </summary>
+public sealed class SharedSubscriptionTests(ITestOutputHelper output)
+{
+    private const int Edges = 20;
+    private const int IncidentsPerEdge = 5;
+    private const string ShareFilter = "$share/centre/edgesentry/v1/alerts/#";
+
+    [Fact]
+    public async Task SharedGroup_TwentyEdgesThreeConsumers_EachTransitionReachesExactlyOneConsumer()
+    {
+        string[] edgeIds = [.. Enumerable.Range(1, Edges).Select(i => "edge-" + i.ToString("D2", CultureInfo.InvariantCulture))];
+        await using var brokers = FleetBrokers.Create(edgeIds);
+        await brokers.StartCentreAsync();
+        var cap = new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token;
+
+        var tally = new AlertTally();
+        var consumers = new List<CentreConsumer>();
+        var edges = new List<EdgeAlertLine>();
+        try
+        {
+            foreach (string name in new[] { "consumer-a", "consumer-b", "consumer-c" })
+            {
+                consumers.Add(await CentreConsumer.StartAsync(name, brokers.ConsumerOptions("centre-" + name), ShareFilter, tally, cap));
+            }
+
+            edges.AddRange(await Task.WhenAll(edgeIds.Select(id => EdgeAlertLine.StartAsync(
+                id,
+                [new AlertCamera("cam-1", "Gate", "grid-" + id), new AlertCamera("cam-2", "Yard", "grid-" + id)],
+                brokers.DirectEdgeOptions(id),
+                cap))));
+
+            // All edges at once, each interleaving its incidents on two cameras: started, updated, ended.
+            IReadOnlyList<string>[] sent = await Task.WhenAll(edges.Select(edge => RunIncidentsAsync(edge, cap)));
+            var expected = sent.SelectMany(s => s).ToHashSet(StringComparer.Ordinal);
+            Assert.Equal(Edges * IncidentsPerEdge * 3, expected.Count);
+
+            await tally.WaitForAllAsync(expected, cap);
+
+            IReadOnlyList<ReceivedAlert> arrivals = tally.Snapshot();
+            Assert.All(arrivals, a => Assert.Contains(a.MessageId, expected));
+            var consumersPerMessage = arrivals.GroupBy(a => a.MessageId).Select(g => (Id: g.Key, Consumers: g.Select(a => a.Consumer).Distinct().Count())).ToList();
+            Assert.All(consumersPerMessage, m => Assert.True(m.Consumers == 1, $"{m.Id} reached {m.Consumers} consumers of the group"));
+            IReadOnlyList<ReceivedAlert> unique = tally.Deduplicated();
+            Assert.Equal(expected.Count, unique.Count);
+            Assert.Equal(Edges, unique.Select(a => a.EdgeId).Distinct().Count());
+            Assert.All(edges, e => Assert.Equal(0, e.Outbox.SetAside));
+
+            var distribution = consumers.Select(c => (c.Name, Count: unique.Count(a => a.Consumer == c.Name))).ToList();
+            // The group balances the load: a consumer that got nothing would mean it was not in the group.
+            Assert.All(distribution, d => Assert.True(d.Count > 0, $"{d.Name} received nothing"));
+            output.WriteLine($"{Edges} edges x {IncidentsPerEdge} incidents x 3 transitions = {expected.Count} alerts; arrivals {arrivals.Count}, duplicates before dedupe {arrivals.Count - unique.Count}");
+            output.WriteLine("distribution: " + string.Join(", ", distribution.Select(d => $"{d.Name} {d.Count}")));
+        }
+        finally
+        {
+            foreach (EdgeAlertLine edge in edges)
+            {
+                await edge.DisposeAsync();
+            }
+
+            foreach (CentreConsumer consumer in consumers)
+            {
+                await consumer.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> RunIncidentsAsync(EdgeAlertLine edge, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>();
+        for (int i = 0; i < IncidentsPerEdge; i++)
+        {
+            string incident = $"{edge.EdgeId}-inc-{i}";
+            string camera = i % 2 == 0 ? "cam-1" : "cam-2";
+            ids.Add((await edge.DispatchAsync(EdgeAlertLine.Transition(incident, camera, 1, IncidentTransition.Started), cancellationToken)).MessageId);
+            ids.Add((await edge.DispatchAsync(EdgeAlertLine.Transition(incident, camera, 2, IncidentTransition.Updated), cancellationToken)).MessageId);
+            ids.Add((await edge.DispatchAsync(EdgeAlertLine.Transition(incident, camera, 3, IncidentTransition.Ended), cancellationToken)).MessageId);
+        }
+
+        return ids;
+    }
+}

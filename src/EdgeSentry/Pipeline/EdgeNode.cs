@@ -59,6 +59,9 @@ public sealed class EdgeNode : IDisposable
         }
     }
 
+    /// <summary>Operator page (issue 13): camera taps and the incident feed; null without the HTTP host.</summary>
+    public Operator.OperatorHub? OperatorPage { get; init; }
+
     public AlertHandoff? Alerts { get; private set; }
     /// <summary>The alert publisher once started: health reads its connection and hooks the retained status.</summary>
     public AlertPublisher? Publisher => _publisher;
@@ -114,7 +117,7 @@ public sealed class EdgeNode : IDisposable
             using var router = _grid is null ? null : CreateRouter(_grid, _options.Routing!, outbox);
             _router = router;
             var routingTask = router?.RunAsync(publisher.Connection, sendStop.Token) ?? Task.CompletedTask;
-            using var alerts = new AlertHandoff(publisher, _zones, _loggers.CreateLogger<AlertHandoff>(), _metrics, router);
+            using var alerts = new AlertHandoff(publisher, _zones, _loggers.CreateLogger<AlertHandoff>(), _metrics, router) { Feed = OperatorPage?.Incidents };
             Alerts = alerts;
 
             var scheduler = new DetectionScheduler(
@@ -357,6 +360,7 @@ public sealed class EdgeNode : IDisposable
 
         var engine = new CameraRuleEngine(c.Id, c.Analytics, _labels, _time);
         var analyzer = new CameraAnalyzer(engine, Alerts!, _time, _metrics);
+        analyzer.Tap = OperatorPage?.Attach(c, _labels, ServiceComposition.Detector(_options.Detector).ScoreThreshold); // issue 13
         var lane = Scheduler!.Register(slot, analyzer);
         string topic = $"{AlertTopics.Root}/cameras/{c.Id}/status";
         var publisher = _publisher!;
@@ -383,6 +387,7 @@ public sealed class EdgeNode : IDisposable
         // A worker may still be analysing this camera's last frame; its incidents end after that.
         await cam.Lane.WhenIdle;
         await cam.Analyzer.CompleteAsync(_stopping);
+        OperatorPage?.Detach(cam.Options.Id, cam.Analyzer.Tap); // issue 13
         cam.Slot.Dispose();
         cam.Stop.Dispose();
         foreach (var key in _zones.Keys.Where(k => k.Camera == cam.Options.Id).ToList())

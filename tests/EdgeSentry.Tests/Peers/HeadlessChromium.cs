@@ -132,8 +132,12 @@ public sealed partial class HeadlessChromium : IAsyncDisposable
         return await tcs.Task.WaitAsync(cap.Token);
     }
 
-    public Task NavigateAsync(string url, CancellationToken cancellationToken = default) =>
-        SendAsync("Page.navigate", new { url }, cancellationToken);
+    /// <summary>Navigates and waits until the new document has loaded (Page.navigate returns before that).</summary>
+    public async Task NavigateAsync(string url, CancellationToken cancellationToken = default)
+    {
+        await SendAsync("Page.navigate", new { url }, cancellationToken);
+        await WaitForAsync("location.href !== 'about:blank' && document.readyState === 'complete'", TimeSpan.FromSeconds(60), "the loaded page " + url);
+    }
 
     /// <summary>Evaluates in the page (promises awaited) and returns the value; a thrown error fails the call.</summary>
     public async Task<JsonElement> EvaluateAsync(string expression, CancellationToken cancellationToken = default)

@@ -96,7 +96,7 @@ public sealed class OperatorPageTests(ITestOutputHelper output) : IAsyncLifetime
         await browser.EvaluateAsync("document.querySelector('nav button[data-view=editor]').click()");
         var stage = await browser.WaitForAsync(
             "(() => { const c = document.getElementById('editor-canvas'); const i = document.getElementById('editor-frame');"
-            + " if (!i.complete || !i.naturalWidth || c.width < 100) return null; const r = c.getBoundingClientRect(); return JSON.stringify({ left: r.left, top: r.top, width: r.width, height: r.height }); })()",
+            + " if (!i.complete || !i.naturalWidth || c.width !== i.clientWidth || c.height !== i.clientHeight || c.height < 100) return null; const r = c.getBoundingClientRect(); return JSON.stringify({ left: r.left, top: r.top, width: r.width, height: r.height }); })()",
             Guard, "the editor on a live frame");
         using var rect = JsonDocument.Parse(stage.GetString()!);
         double left = rect.RootElement.GetProperty("left").GetDouble(), top = rect.RootElement.GetProperty("top").GetDouble();

@@ -18,7 +18,7 @@ public sealed class ScoreStatistics
         ArgumentOutOfRangeException.ThrowIfLessThan(minutes, 1);
         Minutes = minutes;
         _minuteOf = new long[minutes];
-        Array.Fill(_minuteOf, -1);
+        Array.Fill(_minuteOf, long.MinValue);
         _buckets = new Dictionary<int, int[]>[minutes];
         for (int i = 0; i < minutes; i++)
         {
@@ -38,7 +38,7 @@ public sealed class ScoreStatistics
         }
 
         long minute = at.ToUnixTimeSeconds() / 60;
-        int slot = (int)(minute % Minutes);
+        int slot = (int)(((minute % Minutes) + Minutes) % Minutes);
         lock (_gate)
         {
             var bucket = _buckets[slot];
@@ -75,7 +75,7 @@ public sealed class ScoreStatistics
         {
             for (int i = 0; i < Minutes; i++)
             {
-                if (_minuteOf[i] < 0 || minute - _minuteOf[i] >= Minutes || _minuteOf[i] > minute)
+                if (_minuteOf[i] == long.MinValue || minute - _minuteOf[i] >= Minutes || _minuteOf[i] > minute)
                 {
                     continue;
                 }

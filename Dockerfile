@@ -7,7 +7,8 @@
 #     -v /etc/edgesentry/edgesentry.json:/etc/edgesentry/edgesentry.json:ro \
 #     -v /path/to/shared:/shared:ro -e EDGESENTRY_SHARED=/shared \
 #     -v edgesentry-outbox:/var/lib/edgesentry edgesentry
-# In the container the configuration must listen beyond loopback for -p to reach it: "http": { "listen": "0.0.0.0:9090" }.
+# In the container the configuration must listen beyond loopback for -p to reach it: "http": { "listen": "0.0.0.0:9090" },
+# and beyond loopback a token is required: "tokenEnvironmentVariable": "EDGESENTRY_HTTP_TOKEN" (README, Operator page).
 FROM mcr.microsoft.com/dotnet/sdk:10.0-bookworm-slim AS build
 WORKDIR /src
 COPY . .

@@ -12,7 +12,8 @@ APT_PACKAGES=(ffmpeg mosquitto mosquitto-clients
   libgtk-3-0 libjpeg62-turbo libfreetype6 libharfbuzz0b
   gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav python3-gi
-  prometheus systemd)
+  prometheus systemd
+  chromium)  # chromium: the operator page's acceptance tests drive it headless (DevTools protocol)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -18,7 +18,7 @@ internal static class ConfigCommand
             string? path = f is "-" or "default" ? null : f;
             try
             {
-                var options = ServiceComposition.LoadConfiguration(path);
+                var options = ServiceConfiguration.Load(path);
                 Console.Out.WriteLine($"{path ?? ConfigLoader.BuiltInName}: valid ({options.Cameras.Count} camera(s), model {Path.GetFileName(options.Detector.Model)})");
                 return 0;
             }

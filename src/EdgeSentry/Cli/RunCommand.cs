@@ -2,6 +2,7 @@ using System.CommandLine;
 using EdgeSentry.Configuration;
 using EdgeSentry.Http;
 using EdgeSentry.Pipeline;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -28,7 +29,7 @@ internal static class RunCommand
             EdgeSentryOptions options;
             try
             {
-                options = ServiceComposition.LoadConfiguration(parse.GetValue(config));
+                options = ServiceConfiguration.Load(parse.GetValue(config));
             }
             catch (ConfigurationException e)
             {
@@ -45,9 +46,21 @@ internal static class RunCommand
                 return 1;
             }
 
-            await using var host = EdgeApplication.Build(options);
-            var node = host.Services.GetRequiredService<EdgeNode>();
             string? configPath = parse.GetValue(config);
+            WebApplication built;
+            try
+            {
+                built = EdgeApplication.Build(options, configPath: configPath);
+            }
+            catch (ConfigurationException e)
+            {
+                // The HTTP token (issue 13) is resolved here: an unset environment variable is a start-up error.
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
+
+            await using var host = built;
+            var node = host.Services.GetRequiredService<EdgeNode>();
             using var watcher = configPath is null ? null : new ConfigFileWatcher(configPath, TimeProvider.System, TimeSpan.FromSeconds(1));
             var reloadLog = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeSentry.Configuration");
             if (watcher is not null)
@@ -103,7 +116,7 @@ internal static class RunCommand
     {
         try
         {
-            await node.ReloadAsync(ServiceComposition.LoadConfiguration(path));
+            await node.ReloadAsync(ServiceConfiguration.Load(path));
         }
         catch (ConfigurationException e)
         {

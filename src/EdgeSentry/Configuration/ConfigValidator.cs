@@ -22,6 +22,8 @@ public static partial class ConfigValidator
         }
 
         ValidateMqtt(o.Mqtt, errors);
+        // Operator page security: a non-loopback listen address needs a token (issue 13).
+        Operator.OperatorAccess.Validate(o.Http, errors);
         if (!HttpSection.TryParseListen(o.Http.Listen, out _))
         {
             errors.Add($"$.http.listen: '{o.Http.Listen}' must be address:port, e.g. \"127.0.0.1:9090\" (an IPv4 address, [IPv6] or localhost; port 0-65535)");

@@ -3,11 +3,20 @@ using System.Net;
 
 namespace EdgeSentry.Configuration;
 
-/// <summary>The HTTP endpoints (/healthz, /readyz, /metrics).</summary>
+/// <summary>The HTTP endpoints (/healthz, /readyz, /metrics) and the operator's page.</summary>
 public sealed class HttpSection
 {
     /// <summary>"address:port" to listen on; loopback by default, so nothing is exposed unless asked for. Port 0: any free port.</summary>
     public string Listen { get; set; } = "127.0.0.1:9090";
+
+    /// <summary>
+    /// Bearer token every request must carry (only /healthz stays open). Required when <see cref="Listen"/> is not
+    /// loopback; optional on loopback. Prefer <see cref="TokenEnvironmentVariable"/>; a token here is never logged.
+    /// </summary>
+    public string? Token { get; set; }
+
+    /// <summary>Name of the environment variable that holds the token (wins over <see cref="Token"/>).</summary>
+    public string? TokenEnvironmentVariable { get; set; }
 
     /// <summary>Parses <paramref name="listen"/> ("127.0.0.1:9090", "[::1]:9090", "0.0.0.0:9090", "localhost:9090").</summary>
     public static bool TryParseListen(string? listen, out IPEndPoint endpoint)

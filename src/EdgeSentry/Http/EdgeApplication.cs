@@ -3,6 +3,7 @@ using System.Net;
 using EdgeSentry.Alerts;
 using EdgeSentry.Configuration;
 using EdgeSentry.Diagnostics;
+using EdgeSentry.Operator;
 using EdgeSentry.Pipeline;
 using EdgeSentry.Routing;
 using Microsoft.AspNetCore.Builder;
@@ -26,7 +27,8 @@ public static class EdgeApplication
     public static readonly string[] Meters =
         [EdgeSentryMetrics.MeterName, EdgeNodeGauges.MeterName, AlertOutbox.MeterName, MqttConnection.MeterName, IncidentRouter.MeterName, "System.Runtime"];
 
-    public static WebApplication Build(EdgeSentryOptions options, Action<ILoggingBuilder>? logging = null)
+    /// <param name="configPath">The configuration file the operator page's editor saves to (null: built-in, not editable).</param>
+    public static WebApplication Build(EdgeSentryOptions options, Action<ILoggingBuilder>? logging = null, string? configPath = null)
     {
         if (!HttpSection.TryParseListen(options.Http.Listen, out var listen))
         {
@@ -59,7 +61,11 @@ public static class EdgeApplication
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<EdgeSentryMetrics>();
-        builder.Services.AddSingleton(sp => new EdgeNode(options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<EdgeSentryMetrics>(), sp.GetRequiredService<IMeterFactory>()));
+        builder.Services.AddSingleton(sp => new OperatorHub(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), configPath));
+        builder.Services.AddSingleton(sp => new EdgeNode(options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<EdgeSentryMetrics>(), sp.GetRequiredService<IMeterFactory>())
+        {
+            OperatorPage = sp.GetRequiredService<OperatorHub>(),
+        });
         builder.Services.AddSingleton<EdgeHealth>();
         builder.Services.AddSingleton(sp => new EdgeNodeHealthProbe(sp.GetRequiredService<EdgeNode>(), sp.GetRequiredService<EdgeHealth>(), $"{options.Mqtt.Host}:{options.Mqtt.Port}"));
         builder.Services.AddSingleton(sp => new EdgeNodeGauges(sp.GetRequiredService<EdgeNode>(), sp.GetRequiredService<EdgeHealth>(), options.Outbox.Path, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IMeterFactory>()));
@@ -81,13 +87,18 @@ public static class EdgeApplication
         var app = builder.Build();
         // The gauges observe from construction on; nothing else asks for them.
         app.Services.GetRequiredService<EdgeNodeGauges>();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeSentry.Http");
+        // Before routing, so no endpoint (the page, its API, /metrics) is reached without the token when one is required.
+        var access = OperatorAccess.Create(options.Http, listen, log);
+        app.Use((context, next) => access.InvokeAsync(context, next));
         app.UseRouting();
         app.MapEdgeEndpoints();
-        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeSentry.Http");
+        app.MapOperatorPage();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             string urls = string.Join(", ", app.Urls);
             DiagnosticsLog.HttpListening(log, urls);
+            OperatorLog.Serving(log, urls, access.Description);
         });
         return app;
     }

@@ -38,6 +38,9 @@ public sealed class AlertHandoff : IIncidentHandler, IDisposable
         }
     }
 
+    /// <summary>Operator page (issue 13): hears every transition once it is committed, for the live incident feed.</summary>
+    public Operator.IncidentFeed? Feed { get; init; }
+
     /// <summary>Transitions committed to the outbox.</summary>
     public long Stored => Interlocked.Read(ref _stored);
 
@@ -52,6 +55,7 @@ public sealed class AlertHandoff : IIncidentHandler, IDisposable
         await _dispatcher.DispatchAsync(incident, snapshot, cancellationToken);
 
         Interlocked.Increment(ref _stored);
+        Feed?.Publish(incident, snapshot); // operator page tap (issue 13)
         _metrics?.Incidents.Add(1, new("kind", incident.Kind), new("severity", incident.Severity), new("transition", incident.Transition.ToString().ToLowerInvariant()));
         PipelineLog.Incident(_logger, incident.IncidentId, incident.Transition.ToString().ToLowerInvariant(), incident.Kind, incident.CameraId, incident.Label, incident.ZoneId);
     }

@@ -31,11 +31,15 @@ public sealed class CameraAnalyzer : IFrameAnalyzer, IIncidentSink
 
     public long IncidentTransitions { get; private set; }
 
+    /// <summary>Operator page (issue 13): scores for the detector view, a drawn frame only while someone watches.</summary>
+    public Operator.CameraTap? Tap { get; set; }
+
     public async ValueTask AnalyzeAsync(Frame frame, ReadOnlyMemory<Detection.Detection> detections, CancellationToken cancellationToken)
     {
         _pending.Clear();
         _lastPts = frame.PtsSeconds;
         _engine.Process(detections.Span, frame.Width, frame.Height, frame.PtsSeconds, frame.CapturedAt, this);
+        Tap?.Observe(frame, detections.Span, _engine.Tracker.Tracks); // operator page tap (issue 13)
         for (int i = 0; i < _pending.Count; i++)
         {
             IncidentTransitions++;

@@ -61,6 +61,9 @@ public sealed class EdgeNode : IDisposable
         }
     }
 
+    /// <summary>Operator page (issue 13): camera taps and the incident feed; null without the HTTP host.</summary>
+    public Operator.OperatorHub? OperatorPage { get; init; }
+
     public AlertHandoff? Alerts { get; private set; }
     /// <summary>The alert publisher once started: health reads its connection and hooks the retained status.</summary>
     public AlertPublisher? Publisher => _publisher;
@@ -117,7 +120,7 @@ public sealed class EdgeNode : IDisposable
             using var router = _grid is null ? null : CreateRouter(_grid, _options.Routing!, outbox);
             _router = router;
             var routingTask = router?.RunAsync(publisher.Connection, sendStop.Token) ?? Task.CompletedTask;
-            using var alerts = new AlertHandoff(new IncidentDispatcher(_builder, outbox, router), _zones, _loggers.CreateLogger<AlertHandoff>(), _metrics);
+            using var alerts = new AlertHandoff(new IncidentDispatcher(_builder, outbox, router), _zones, _loggers.CreateLogger<AlertHandoff>(), _metrics) { Feed = OperatorPage?.Incidents };
             Alerts = alerts;
 
             var scheduler = new DetectionScheduler(
@@ -338,6 +341,11 @@ public sealed class EdgeNode : IDisposable
         }
 
         var analyzer = new CameraAnalyzer(engine, Alerts!, _time, _metrics);
+        analyzer.Tap = OperatorPage?.Attach(c, _labels, OptionsMapping.Detector(_options.Detector).ScoreThreshold); // issue 13
+        if (analyzer.Tap is { } tap)
+        {
+            tap.Tracker = engine.TrackerOptions;
+        }
         var lane = Scheduler!.Register(slot, analyzer, gate);
         string topic = $"{AlertTopics.Root}/cameras/{c.Id}/status";
         var publisher = _publisher!;
@@ -364,6 +372,7 @@ public sealed class EdgeNode : IDisposable
         // A worker may still be analysing this camera's last frame; its incidents end after that.
         await cam.Lane.WhenIdle;
         await cam.Analyzer.CompleteAsync(_stopping);
+        OperatorPage?.Detach(cam.Options.Id, cam.Analyzer.Tap); // issue 13
         cam.Slot.Dispose();
         cam.Stop.Dispose();
         foreach (var key in _zones.Keys.Where(k => k.Camera == cam.Options.Id).ToList())

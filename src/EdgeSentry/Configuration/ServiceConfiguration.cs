@@ -1,13 +1,15 @@
-using EdgeSentry.Configuration;
 using EdgeSentry.Detection;
 
-namespace EdgeSentry.Cli;
+namespace EdgeSentry.Configuration;
 
-/// <summary>Loads the configuration for the commands (the mapping to domain options is <see cref="OptionsMapping"/>).</summary>
-internal static class ServiceComposition
+/// <summary>
+/// Loads the service's configuration with the model's labels checked (for `run`, `config check`, reloads and the
+/// operator page's editor alike); the mapping to domain options is <see cref="OptionsMapping"/>.
+/// </summary>
+internal static class ServiceConfiguration
 {
     /// <summary>Loads and validates everything, including the model manifest and labels that rules refer to.</summary>
-    public static EdgeSentryOptions LoadConfiguration(string? path) => ConfigLoader.Load(path, LabelsFor);
+    public static EdgeSentryOptions Load(string? path) => ConfigLoader.Load(path, LabelsFor);
 
     public static IReadOnlyList<string>? LabelsFor(EdgeSentryOptions o, List<string> errors)
     {

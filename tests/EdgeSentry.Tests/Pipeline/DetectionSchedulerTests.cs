@@ -23,8 +23,7 @@ public sealed class DetectionSchedulerTests
     public async Task RunAsync_FramesWaitingOnThreeCameras_CamerasTakeTurnsInOneFifo()
     {
         await using var rig = new Rig(workers: 1, gated: true, "cam-a", "cam-b", "cam-c");
-        rig.Put(0, 1);
-        Assert.Equal((0, 1L), await rig.Detector.NextEnteredAsync());
+        await rig.PutAndSeeDetectedAsync(0, 1);
 
         // While cam-a's first frame is in the detector: b and c arrive, then two more of a's.
         rig.Put(1, 1);
@@ -51,14 +50,12 @@ public sealed class DetectionSchedulerTests
     public async Task RunAsync_NewFrameForCameraInFlight_IdleWorkerTakesTheNextCameraInstead()
     {
         await using var rig = new Rig(workers: 2, gated: true, "cam-a", "cam-b");
-        rig.Put(0, 1);
-        Assert.Equal((0, 1L), await rig.Detector.NextEnteredAsync());
+        await rig.PutAndSeeDetectedAsync(0, 1);
 
         // a's second frame arrives before b's first. Were a queued again while its first frame is in flight,
         // the idle worker would take a's second frame now; it must take b's.
         rig.Put(0, 2);
-        rig.Put(1, 1);
-        Assert.Equal((1, 1L), await rig.Detector.NextEnteredAsync());
+        await rig.PutAndSeeDetectedAsync(1, 1);
 
         rig.Detector.Release(2);
         Assert.Equal((0, 2L), await rig.Detector.NextEnteredAsync());
@@ -168,8 +165,7 @@ public sealed class DetectionSchedulerTests
     public async Task RunAsync_ManualTime_InferenceAndFrameAgeComeFromTheTimeProvider()
     {
         await using var rig = new Rig(workers: 1, gated: true, "cam-a", "cam-b");
-        rig.Put(1, 1);
-        Assert.Equal((1, 1L), await rig.Detector.NextEnteredAsync());
+        await rig.PutAndSeeDetectedAsync(1, 1);
 
         // cam-a's frame waits 10 ms behind cam-b's inference, then takes 25 ms itself.
         rig.Put(0, 1);
@@ -230,6 +226,13 @@ public sealed class DetectionSchedulerTests
             frame.PtsSeconds = sequence * 0.04;
             frame.CapturedTimestamp = Time.GetTimestamp();
             Slots[camera].Put(frame);
+        }
+
+        /// <summary>Puts a frame and waits until the detector has it (the gated worker then holds it).</summary>
+        public async Task PutAndSeeDetectedAsync(int camera, long sequence)
+        {
+            Put(camera, sequence);
+            Assert.Equal((camera, sequence), await Detector.NextEnteredAsync());
         }
 
         public Task WaitAnalysedAsync(int count) => _analyzer.WaitForAsync(count);

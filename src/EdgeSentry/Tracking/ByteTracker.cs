@@ -6,7 +6,8 @@ namespace EdgeSentry.Tracking;
 /// ByteTrack-style tracker: a constant-velocity Kalman filter per track on (cx, cy, aspect, height),
 /// association first of confident detections to confirmed and lost tracks, then of low-score detections
 /// to tracks that were tracked last frame (occluded people keep their id instead of being reborn), then
-/// of the leftovers to tentative tracks. Births need <see cref="TrackerOptions.MinHits"/> consecutive
+/// of the leftovers to tentative tracks, then of confident leftovers to tracks of another class they sit on
+/// (a flipped label). Births need <see cref="TrackerOptions.MinHits"/> consecutive
 /// matches; a confirmed track unmatched for <see cref="TrackerOptions.LostSeconds"/> dies.
 /// Time comes from the frames' pts, so a camera that drops frames keeps the same motion model.
 /// </summary>
@@ -119,6 +120,18 @@ public sealed class ByteTracker : IObjectTracker
 
         _matcher.Match(_predicted, _classes, _trackEligible, detections, _high, _options.TentativeMatchIou);
 
+        // 4. A confident detection left over that sits on a confirmed or lost track of another class is that
+        //    object with a flipped label (see TrackerOptions.CrossClassMatchIou): it continues the track.
+        if (_options.CrossClassMatchIou <= 1)
+        {
+            for (int t = 0; t < _tracks.Length; t++)
+            {
+                _trackEligible[t] = _tracks[t].State is TrackState.Confirmed or TrackState.Lost;
+            }
+
+            _matcher.Match(_predicted, _classes, _trackEligible, detections, _high, _options.CrossClassMatchIou, anyClass: true);
+        }
+
         for (int t = 0; t < _tracks.Length; t++)
         {
             ref var track = ref _tracks[t];
@@ -141,7 +154,7 @@ public sealed class ByteTracker : IObjectTracker
 
         for (int d = 0; d < detections.Length; d++)
         {
-            if (!_high[d] || _matcher.DetectionToTrack[d] >= 0 || detections[d].Score < _options.NewTrackScore)
+            if (!_high[d] || _matcher.DetectionToTrack[d] >= 0 || detections[d].Score < _options.NewTrackScore || OnLiveTrack(detections[d].Box))
             {
                 continue;
             }
@@ -157,6 +170,28 @@ public sealed class ByteTracker : IObjectTracker
             _filters[slot] = KalmanBox.Start(detections[d].Box);
             _tracks[slot] = TrackTable.Born(_nextId++, detections[d], d, ptsSeconds, _options.MinHits);
         }
+    }
+
+    /// <summary>
+    /// Whether a box lies on a track that already carries an object this frame: a second label for one object
+    /// (per-class NMS keeps both "cell phone" and "bus" boxes of one car) must not start a second track.
+    /// </summary>
+    private bool OnLiveTrack(in BoundingBox box)
+    {
+        if (_options.CrossClassMatchIou > 1)
+        {
+            return false;
+        }
+
+        for (int t = 0; t < _tracks.Length; t++)
+        {
+            if (_tracks[t].State is TrackState.Confirmed or TrackState.Lost && _tracks[t].Box.IntersectionOverUnion(box) >= _options.CrossClassMatchIou)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ using EdgeSentry.Detection;
 namespace EdgeSentry.Tracking;
 
 /// <summary>
-/// Greedy best-IoU-first assignment between tracks and detections of the same class, over preallocated
+/// Greedy best-IoU-first assignment between tracks and detections (of the same class unless asked), over preallocated
 /// buffers. Greedy rather than Hungarian: with IoU gating the two agree on almost every frame of street
 /// footage, and greedy is O(n·m log) with no cost matrix to hold.
 /// </summary>
@@ -45,10 +45,11 @@ internal sealed class IouMatcher
     /// Matches tracks with <paramref name="trackEligible"/> set and still unmatched to detections with
     /// <paramref name="detectionEligible"/> set and still unmatched, at IoU >= <paramref name="minIou"/>.
     /// Results accumulate in <see cref="TrackToDetection"/> / <see cref="DetectionToTrack"/> across calls.
+    /// Pairs are of the same class unless <paramref name="anyClass"/> is set.
     /// </summary>
     public int Match(
         ReadOnlySpan<BoundingBox> trackBoxes, ReadOnlySpan<int> trackClasses, ReadOnlySpan<bool> trackEligible,
-        ReadOnlySpan<EdgeSentry.Detection.Detection> detections, ReadOnlySpan<bool> detectionEligible, float minIou)
+        ReadOnlySpan<EdgeSentry.Detection.Detection> detections, ReadOnlySpan<bool> detectionEligible, float minIou, bool anyClass = false)
     {
         int count = 0;
         int dCap = _detectionCapacity;
@@ -61,7 +62,7 @@ internal sealed class IouMatcher
 
             for (int d = 0; d < detections.Length; d++)
             {
-                if (!detectionEligible[d] || DetectionToTrack[d] >= 0 || detections[d].ClassId != trackClasses[t])
+                if (!detectionEligible[d] || DetectionToTrack[d] >= 0 || (!anyClass && detections[d].ClassId != trackClasses[t]))
                 {
                     continue;
                 }

@@ -20,10 +20,14 @@ internal static class TrackTable
         return -1;
     }
 
-    /// <summary>The track saw detection <paramref name="index"/> this frame; a tentative one is confirmed on its <paramref name="minHits"/>-th hit.</summary>
+    /// <summary>
+    /// The track saw detection <paramref name="index"/> this frame; a tentative one is confirmed on its <paramref name="minHits"/>-th hit.
+    /// The track takes the detection's class: after a cross-class match, its label is the model's latest word.
+    /// </summary>
     public static void Matched(ref TrackedObject track, in EdgeSentry.Detection.Detection detection, int index, double ptsSeconds, int minHits)
     {
         track.DetectionIndex = index;
+        track.ClassId = detection.ClassId;
         track.Box = detection.Box;
         track.Score = detection.Score;
         track.Hits++;

@@ -13,6 +13,14 @@ public sealed record TrackerOptions
     public float LowMatchIou { get; init; } = 0.5f;
     /// <summary>Tentative tracks match new detections with this minimum IoU.</summary>
     public float TentativeMatchIou { get; init; } = 0.3f;
+    /// <summary>
+    /// A confident detection of another class that overlaps a confirmed or lost track at least this much (IoU)
+    /// continues that track instead of starting one: nano models flip the label of one object between frames
+    /// (a car seen from above is "cell phone", "suitcase", then "bus"), and at a model's low track-birth
+    /// levels each flip would otherwise be a new object that counts again. High enough that two distinct
+    /// objects (a person and the bicycle under them) do not merge; above 1 turns it off.
+    /// </summary>
+    public float CrossClassMatchIou { get; init; } = 0.7f;
     public int MinHits { get; init; } = 3;
     public double LostSeconds { get; init; } = 1.5;
     public int MaxTracks { get; init; } = 128;

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using EdgeSentry.Alerts;
 using EdgeSentry.Configuration;
@@ -35,16 +37,33 @@ public class ResilienceTests(ITestOutputHelper output)
         return doc.RootElement.GetProperty("state").GetString()!;
     }
 
-    private static async Task<long> CountOverAsync(Func<long> counter, TimeSpan window)
+    /// <summary>
+    /// cam-b's share of its decoded frames that detection processed over its next <paramref name="decodedFrames"/>
+    /// decoded frames. The window is counted in cam-b's own frames, not wall-clock seconds, so a loaded box
+    /// stretches it instead of skewing it.
+    /// </summary>
+    private static async Task<(long Decoded, long Processed)> ShareOverAsync(CameraRuntimeView camera, long decodedFrames, CancellationToken cap)
     {
-        long before = counter();
-        await Task.Delay(window);
-        return counter() - before;
+        long decoded0 = camera.Decoded(), processed0 = camera.Processed();
+        await WaitUntilAsync(() => camera.Decoded() - decoded0 >= decodedFrames, cap);
+        return (camera.Decoded() - decoded0, camera.Processed() - processed0);
     }
 
-    [Fact]
-    public async Task RtspServerKilledForTenSeconds_CameraComesBackAndOtherCameraKeepsItsRate()
+    /// <summary>Polls a condition; <paramref name="cap"/> is only the hang guard.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cap)
     {
+        while (!condition())
+        {
+            await Task.Delay(20, cap);
+        }
+    }
+
+    private sealed record CameraRuntimeView(Func<long> Decoded, Func<long> Processed);
+
+    [Fact]
+    public async Task RtspServerKilled_CameraComesBackAndOtherCameraKeepsItsShareOfDetection()
+    {
+        const long Window = 125; // cam-b's frames per measurement: 5 s of the 25 fps clip when the box keeps up
         await using var broker = await MosquittoBroker.StartAsync();
         await using var sub = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/cameras/+/status");
         int portA = LocalPeer.FreePort();
@@ -54,35 +73,38 @@ public class ResilienceTests(ITestOutputHelper output)
         using var node = new EdgeNode(options, TimeProvider.System, NullLoggerFactory.Instance);
         using var stop = new CancellationTokenSource();
         var run = node.RunAsync(stop.Token);
-        var cap = MqttTestSubscriber.Cap(180);
+        var cap = MqttTestSubscriber.Cap(240);
         try
         {
             await node.Started.WaitAsync(cap);
             await WaitForStateAsync(sub, "cam-a", "online", cap);
             var a = node.Cameras.Single(c => c.Options.Id == "cam-a");
             var b = node.Cameras.Single(c => c.Options.Id == "cam-b");
-            await Task.Delay(TimeSpan.FromSeconds(3), cap);
-            long baseline = await CountOverAsync(() => b.Lane.Processed, TimeSpan.FromSeconds(10));
+            var viewB = new CameraRuntimeView(() => b.Source.FramesDecoded, () => b.Lane.Processed);
+
+            // Warm-up (decoders running, JIT done) counted in frames: both cameras analysed a few.
+            await WaitUntilAsync(() => a.Lane.Processed >= 10 && b.Lane.Processed >= 10, cap);
+            var before = await ShareOverAsync(viewB, Window, cap);
 
             await serverA.DisposeAsync();
-            var outage = CountOverAsync(() => b.Lane.Processed, TimeSpan.FromSeconds(10));
             await WaitForStateAsync(sub, "cam-a", "reconnecting", cap);
-            long duringOutage = await outage;
+            // The outage lasts as long as this measurement: cam-a's server stays down until cam-b's window is full.
+            var during = await ShareOverAsync(viewB, Window, cap);
             long framesBeforeReturn = a.Source.FramesDecoded;
             serverA = await RtspServer.StartAsync(portA, true, ("a", "intel_indoor_people_one_by_one_h264.mp4"));
             var returned = DateTime.UtcNow;
             await WaitForStateAsync(sub, "cam-a", "online", cap);
-            while (a.Source.FramesDecoded == framesBeforeReturn)
-            {
-                await Task.Delay(20, cap);
-            }
+            await WaitUntilAsync(() => a.Source.FramesDecoded > framesBeforeReturn, cap);
 
-            var recovery = DateTime.UtcNow - returned;
-            output.WriteLine($"cam-b processed {baseline} frames in 10 s before the outage and {duringOutage} during it; cam-a's first frame {recovery.TotalSeconds:0.00} s after the server returned; reconnects {a.Source.Reconnects}");
+            double shareBefore = (double)before.Processed / before.Decoded, shareDuring = (double)during.Processed / during.Decoded;
+            output.WriteLine($"cam-b: {before.Processed}/{before.Decoded} decoded frames analysed before the outage (share {shareBefore:0.00}), {during.Processed}/{during.Decoded} during it (share {shareDuring:0.00}, ratio {shareDuring / shareBefore:0.00}); cam-a decoding again {(DateTime.UtcNow - returned).TotalSeconds:0.00} s after the server returned (not asserted); reconnects {a.Source.Reconnects}");
 
-            Assert.True(baseline > 50, $"cam-b processed only {baseline} frames in 10 s");
-            Assert.InRange(duringOutage, (long)(baseline * 0.9), (long)Math.Ceiling(baseline * 1.1));
-            Assert.True(recovery <= TimeSpan.FromSeconds(5), $"cam-a needed {recovery.TotalSeconds:0.00} s after the server's return");
+            Assert.True(before.Processed > 0, $"cam-b analysed nothing in {before.Decoded} decoded frames before the outage");
+            // While cam-a is down it takes no detector turns, so cam-b's share can only rise; were the outage to
+            // hold up the shared stage (a worker stuck on the dead camera, a reconnect blocking the scheduler),
+            // it would fall towards 0. 0.75 leaves room for other processes on a shared box taking CPU during
+            // one window and not the other (each window is ~5 s); a stalled stage is far below it.
+            Assert.True(shareDuring >= 0.75 * shareBefore, $"cam-b's share of detection fell from {shareBefore:0.00} to {shareDuring:0.00} during cam-a's outage");
             Assert.True(a.Source.Reconnects >= 1);
         }
         finally
@@ -110,13 +132,11 @@ public class ResilienceTests(ITestOutputHelper output)
         {
             await WaitForStateAsync(sub, "cam-a", "online", cap);
             var a = node.Cameras.Single();
-            await Task.Delay(TimeSpan.FromSeconds(2), cap);
+            await WaitUntilAsync(() => a.Lane.Processed >= 10, cap);
 
             server.Signal("STOP");
             stopped = true;
-            var hungAt = DateTime.UtcNow;
             var reconnecting = await WaitForStateAsync(sub, "cam-a", "reconnecting", cap);
-            var noticed = DateTime.UtcNow - hungAt;
             long framesWhileHung = a.Source.FramesDecoded;
             server.Signal("CONT");
             stopped = false;
@@ -126,11 +146,14 @@ public class ResilienceTests(ITestOutputHelper output)
                 await Task.Delay(50, cap);
             }
 
-            output.WriteLine($"stall noticed {noticed.TotalSeconds:0.00} s after SIGSTOP (stall time {Stall} s); reason: {Encoding.UTF8.GetString(reconnecting.Payload.Span)}");
+            string reason = Encoding.UTF8.GetString(reconnecting.Payload.Span);
+            output.WriteLine($"stall time {Stall} s; reason: {reason}");
             Assert.True(a.Source.Stalls >= 1);
-            Assert.Contains("no frame for", Encoding.UTF8.GetString(reconnecting.Payload.Span), StringComparison.Ordinal);
-            // The watchdog looks every stall/4; the last frame came at most one frame interval before SIGSTOP.
-            Assert.True(noticed < TimeSpan.FromSeconds(Stall * 2), $"stall noticed only after {noticed.TotalSeconds:0.0} s");
+            var silent = Regex.Match(reason, @"no frame for (?<s>[0-9.]+) s");
+            Assert.True(silent.Success, reason);
+            // Not a wall-clock limit on how soon it is noticed (a loaded box delays the watchdog's timer), but
+            // the watchdog must never fire before the camera was silent for the whole stall time.
+            Assert.True(double.Parse(silent.Groups["s"].Value, CultureInfo.InvariantCulture) >= Stall, reason);
         }
         finally
         {
@@ -158,7 +181,8 @@ public class ResilienceTests(ITestOutputHelper output)
         try
         {
             await node.Started.WaitAsync(MqttTestSubscriber.Cap(60));
-            await Task.Delay(TimeSpan.FromSeconds(10)); // warm-up: all decoders running, JIT done
+            // Warm-up counted in frames, not seconds: every decoder running and every camera analysed a few.
+            await WaitUntilAsync(() => node.Cameras.All(c => c.Lane.Processed >= 20), MqttTestSubscriber.Cap(120));
             var started = DateTime.UtcNow;
             var counts = node.Cameras.ToDictionary(c => c.Options.Id, c => (c.Lane.Processed, c.Slot.Dropped, c.Source.FramesDecoded));
             foreach (var cam in node.Cameras)
@@ -173,7 +197,9 @@ public class ResilienceTests(ITestOutputHelper output)
                 };
             }
 
-            await Task.Delay(TimeSpan.FromMinutes(2));
+            // The window ends when every camera has enough age samples for a p99 and quarters, however long a
+            // loaded box needs; the limits below are relative to the detection interval measured in this window.
+            await WaitUntilAsync(() => ages.Values.All(l => { lock (l) { return l.Count >= 400; } }), MqttTestSubscriber.Cap(600));
             var seconds = (DateTime.UtcNow - started).TotalSeconds;
             var report = new StringBuilder();
             foreach (var cam in node.Cameras)

@@ -156,6 +156,67 @@ public class TrackerTests
         Assert.Equal([0, 2], visible.Select(v => v.ClassId).Order());
     }
 
+    [Fact]
+    public void Update_LabelFlipsOnTrackedObject_ByteTrackerContinuesTheTrackWithTheNewLabel()
+    {
+        var tracker = new ByteTracker(Options);
+
+        for (int i = 0; i < 20; i++)
+        {
+            // A car seen from above: "cell phone" (class 67) for a while, then "bus" (class 5), same box, same motion.
+            tracker.Update([Box(100 + (4 * i), 100, classId: i < 10 ? 67 : 5)], i * 0.1);
+        }
+
+        var track = Assert.Single(Visible(tracker));
+        Assert.Equal(1, track.Id);
+        Assert.Equal(5, track.ClassId);
+        Assert.Equal(1, tracker.TracksStarted);
+    }
+
+    [Fact]
+    public void Update_SecondLabelOnConfirmedTrack_ByteTrackerStartsNoSecondTrack()
+    {
+        var tracker = new ByteTracker(Options);
+
+        for (int i = 0; i < 20; i++)
+        {
+            // From frame 10 per-class NMS keeps a second, "bus" box of the same car beside its "cell phone" box.
+            tracker.Update(i < 10 ? [Box(100 + (4 * i), 100, classId: 67)] : [Box(100 + (4 * i), 100, classId: 67), Box(101 + (4 * i), 99, 0.8f, classId: 5)], i * 0.1);
+        }
+
+        Assert.Equal(1, tracker.TracksStarted);
+        Assert.Equal(67, Assert.Single(Visible(tracker)).ClassId);
+    }
+
+    [Fact]
+    public void Update_CrossClassMatchingOff_LabelFlipStartsANewTrack()
+    {
+        var tracker = new ByteTracker(Options with { CrossClassMatchIou = 1.1f });
+
+        for (int i = 0; i < 20; i++)
+        {
+            tracker.Update([Box(100 + (4 * i), 100, classId: i < 10 ? 67 : 5)], i * 0.1);
+        }
+
+        Assert.Equal(2, tracker.TracksStarted);
+        Assert.Equal(2, Assert.Single(Visible(tracker)).Id);
+    }
+
+    [Fact]
+    public void Update_OtherClassBesideTrackBelowTheOverlap_StartsItsOwnTrack()
+    {
+        var tracker = new ByteTracker(Options);
+
+        for (int i = 0; i < 20; i++)
+        {
+            // A bicycle under its rider: overlapping, but far below CrossClassMatchIou.
+            tracker.Update(i < 10 ? [Box(100, 100)] : [Box(100, 100), Box(90, 160, classId: 1, w: 70, h: 70)], i * 0.1);
+        }
+
+        Assert.Equal(2, tracker.TracksStarted);
+        Assert.Equal([0, 1], Visible(tracker).Select(v => v.ClassId).Order());
+    }
+
     [Theory]
     [MemberData(nameof(Trackers))]
     public void Update_MoreObjectsThanSlots_BoundedAndCounted(string kind)

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using EdgeSentry.Cli;
 using EdgeSentry.Configuration;
 using EdgeSentry.Tests.Peers;
 using EdgeSentry.Tests.Routing;
@@ -10,7 +9,7 @@ namespace EdgeSentry.Tests.Configuration;
 /// One row per validation rule: a JSON fragment merged into a valid configuration (objects merge key by key,
 /// arrays element by element, an empty array replaces), then the real loader and validator; the row names the
 /// error's path and a fragment of its message. Placeholders: MODEL, CLIP, GRID (files that exist), DIR (the
-/// test's directory). Loaded as the service loads it (<see cref="ServiceComposition.LoadConfiguration"/>), so
+/// test's directory). Loaded as the service loads it (<see cref="ServiceConfiguration.Load"/>), so
 /// rule classes are checked against the model's labels.
 /// </summary>
 public sealed class ConfigValidatorTests : IDisposable
@@ -108,7 +107,7 @@ public sealed class ConfigValidatorTests : IDisposable
     [Fact]
     public void Load_BaseConfiguration_IsValid()
     {
-        var options = ServiceComposition.LoadConfiguration(Write("{}"));
+        var options = ServiceConfiguration.Load(Write("{}"));
 
         Assert.Equal("cam-1", Assert.Single(options.Cameras).Id);
     }
@@ -176,7 +175,7 @@ public sealed class ConfigValidatorTests : IDisposable
 
     private List<string> Errors(string fragment)
     {
-        var e = Assert.Throws<ConfigurationException>(() => ServiceComposition.LoadConfiguration(Write(fragment)));
+        var e = Assert.Throws<ConfigurationException>(() => ServiceConfiguration.Load(Write(fragment)));
         return [.. e.Errors];
     }
 

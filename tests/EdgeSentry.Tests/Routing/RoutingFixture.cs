@@ -18,7 +18,7 @@ internal sealed class RoutingFixture : IAsyncDisposable
     public static readonly GeoPoint Camera = new(31.205, 121.405);
     public static readonly JsonSchemaSubset IncidentSchema = JsonSchemaSubset.Load("incident.v3.schema.json");
     public static readonly JsonSchemaSubset DispatchSchema = JsonSchemaSubset.Load("dispatch.v1.schema.json");
-    public static readonly JsonSchemaSubset StateSchema = JsonSchemaSubset.Load("incident-state.v1.schema.json");
+    public static readonly JsonSchemaSubset StateSchema = JsonSchemaSubset.Load("incident-state.v2.schema.json");
     public static readonly JsonSchemaSubset StatusSchema = JsonSchemaSubset.Load("unit-status.v1.schema.json");
     public static readonly JsonSchemaSubset AckSchema = JsonSchemaSubset.Load("unit-ack.v1.schema.json");
 

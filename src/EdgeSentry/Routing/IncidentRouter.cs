@@ -145,8 +145,9 @@ public sealed class IncidentRouter : IDisposable
 
     /// <summary>
     /// Loads the loop state stored by an earlier run and settles it: incidents the rules had open are ended
-    /// (edge-restarted), clocks resume with the time they had left, and deadlines already past fire now, once.
-    /// Runs at most once, before anything else the router does; <see cref="RunAsync"/> calls it first.
+    /// (edge-restarted) and clocks resume with the time they had left; deadlines already past fire at the next
+    /// <see cref="ExpireDueAsync"/>, once. Runs at most once, before anything else the router does;
+    /// <see cref="RunAsync"/> calls it first and checks SLAs one <see cref="RoutingOptions.SlaCheckInterval"/> after subscribing.
     /// </summary>
     public async Task<IReadOnlyList<OutgoingMessage>> ResumeAsync(CancellationToken cancellationToken = default)
     {
@@ -456,8 +457,8 @@ public sealed class IncidentRouter : IDisposable
             await CommitAsync(messages, changed.Distinct().ToList(), forgotten, cancellationToken);
         }
 
-        // Deadlines that passed while the process was down fire now, once: the escalation starts a new clock.
-        messages.AddRange(await ExpireDueLockedAsync(cancellationToken));
+        // Deadlines that passed while the process was down fire at the first SLA check, once (the escalation starts a
+        // new clock): by then the units' retained statuses have arrived, so the next unit can be chosen.
         return messages;
     }
 

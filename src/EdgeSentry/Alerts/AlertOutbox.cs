@@ -40,6 +40,10 @@ public sealed class AlertOutbox : IAsyncDisposable
     private long _droppedExpired;
     private int _running;
     private int _disposed;
+    // Ages are measured on the monotonic clock from this moment; rows older than the process get the wall-clock age
+    // they had when it opened (the only reading there is), so a wall-clock jump while running expires nothing.
+    private readonly long _openedTimestamp;
+    private readonly long _openedWallMs;
 
     private AlertOutbox(OutboxOptions options, SqliteConnection db, TimeProvider time, ILogger logger, IMeterFactory? meterFactory)
     {
@@ -47,6 +51,8 @@ public sealed class AlertOutbox : IAsyncDisposable
         _db = db;
         _time = time;
         _logger = logger;
+        _openedTimestamp = time.GetTimestamp();
+        _openedWallMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _enqueuedCounter = _meter.CreateCounter<long>("edgesentry.outbox.enqueued", description: "Messages committed to the outbox");
@@ -105,7 +111,8 @@ public sealed class AlertOutbox : IAsyncDisposable
                     payload BLOB NOT NULL,
                     qos INTEGER NOT NULL,
                     retain INTEGER NOT NULL,
-                    created_ms INTEGER NOT NULL);
+                    created_ms INTEGER NOT NULL,
+                    expiry_s INTEGER);
                 CREATE TABLE IF NOT EXISTS set_aside (
                     seq INTEGER PRIMARY KEY,
                     message_id TEXT NOT NULL,
@@ -119,6 +126,12 @@ public sealed class AlertOutbox : IAsyncDisposable
                     reason TEXT NOT NULL,
                     detail TEXT NOT NULL);
                 """);
+            // Outboxes written before the message expiry existed gain the column (NULL: no expiry).
+            if (Scalar<long>(db, "SELECT COUNT(*) FROM pragma_table_info('outbox') WHERE name = 'expiry_s';") == 0)
+            {
+                Execute(db, "ALTER TABLE outbox ADD COLUMN expiry_s INTEGER;");
+            }
+
             var outbox = new AlertOutbox(options, db, time ?? TimeProvider.System, (ILogger?)logger ?? NullLogger.Instance, meterFactory);
             outbox._depth = Scalar<long>(db, "SELECT COUNT(*) FROM outbox;");
             return outbox;
@@ -141,7 +154,21 @@ public sealed class AlertOutbox : IAsyncDisposable
     }
 
     /// <summary>Commits several messages in one transaction (one fsync), in the given order.</summary>
-    public async Task EnqueueAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default)
+    public Task EnqueueAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default) =>
+        EnqueueAsync(messages, alsoWrite: null, cancellationToken);
+
+    /// <summary>
+    /// Raised after the broker acknowledged messages and their rows were deleted, with their message ids; on the
+    /// sender's loop, so handlers must be quick.
+    /// </summary>
+    internal event Action<IReadOnlyList<string>>? Delivered;
+
+    /// <summary>
+    /// Commits the messages and whatever <paramref name="alsoWrite"/> writes (state the messages describe) in one
+    /// transaction: after a crash both are there or neither is. <paramref name="alsoWrite"/> may run with no
+    /// messages (a state change that publishes nothing).
+    /// </summary>
+    internal async Task EnqueueAsync(IReadOnlyList<OutgoingMessage> messages, Action<SqliteConnection, SqliteTransaction>? alsoWrite, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
@@ -153,8 +180,8 @@ public sealed class AlertOutbox : IAsyncDisposable
             using SqliteCommand insert = _db.CreateCommand();
             insert.Transaction = tx;
             insert.CommandText = """
-                INSERT OR IGNORE INTO outbox (message_id, camera_id, topic, payload, qos, retain, created_ms)
-                VALUES ($id, $camera, $topic, $payload, $qos, $retain, $created);
+                INSERT OR IGNORE INTO outbox (message_id, camera_id, topic, payload, qos, retain, created_ms, expiry_s)
+                VALUES ($id, $camera, $topic, $payload, $qos, $retain, $created, $expiry);
                 """;
             SqliteParameter id = insert.Parameters.Add("$id", SqliteType.Text);
             SqliteParameter camera = insert.Parameters.Add("$camera", SqliteType.Text);
@@ -162,6 +189,7 @@ public sealed class AlertOutbox : IAsyncDisposable
             SqliteParameter payload = insert.Parameters.Add("$payload", SqliteType.Blob);
             SqliteParameter qos = insert.Parameters.Add("$qos", SqliteType.Integer);
             SqliteParameter retain = insert.Parameters.Add("$retain", SqliteType.Integer);
+            SqliteParameter expiry = insert.Parameters.Add("$expiry", SqliteType.Integer);
             insert.Parameters.AddWithValue("$created", _time.GetUtcNow().ToUnixTimeMilliseconds());
             long added = 0;
             foreach (OutgoingMessage message in messages)
@@ -172,8 +200,11 @@ public sealed class AlertOutbox : IAsyncDisposable
                 payload.Value = message.Payload;
                 qos.Value = message.Qos;
                 retain.Value = message.Retain ? 1 : 0;
+                expiry.Value = message.ExpirySeconds is { } seconds ? seconds : DBNull.Value;
                 added += insert.ExecuteNonQuery();
             }
+
+            alsoWrite?.Invoke(_db, tx);
 
             dropped = 0;
             long excess = Interlocked.Read(ref _depth) + added - _options.MaxMessages;
@@ -301,7 +332,7 @@ public sealed class AlertOutbox : IAsyncDisposable
             ObjectDisposedException.ThrowIf(_disposed != 0, this);
             using SqliteCommand select = _db.CreateCommand();
             select.CommandText = """
-                SELECT seq, message_id, topic, payload, qos, retain, created_ms FROM outbox
+                SELECT seq, message_id, topic, payload, qos, retain, created_ms, expiry_s FROM outbox
                 WHERE seq > $after ORDER BY seq LIMIT $n;
                 """;
             select.Parameters.AddWithValue("$after", afterSeq);
@@ -312,7 +343,7 @@ public sealed class AlertOutbox : IAsyncDisposable
             {
                 rows.Add(new StoredMessage(
                     reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<byte[]>(3),
-                    reader.GetInt32(4), reader.GetInt32(5) != 0, reader.GetInt64(6)));
+                    reader.GetInt32(4), reader.GetInt32(5) != 0, reader.GetInt64(6), reader.IsDBNull(7) ? null : reader.GetInt32(7)));
             }
 
             return rows;
@@ -353,14 +384,17 @@ public sealed class AlertOutbox : IAsyncDisposable
             _gate.Release();
         }
 
-        long nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (StoredMessage message in batch)
         {
-            _latency.Record(nowMs - message.CreatedMs);
+            _latency.Record(AgeMs(message));
         }
 
         _acknowledgedCounter.Add(deleted);
         SubtractDepth(deleted);
+        if (Delivered is { } delivered && batch.Count > 0)
+        {
+            delivered([.. batch.Select(m => m.MessageId)]);
+        }
     }
 
     internal async Task DropExpiredAsync(StoredMessage message)
@@ -372,8 +406,44 @@ public sealed class AlertOutbox : IAsyncDisposable
         SubtractDepth(deleted);
     }
 
-    internal bool IsExpired(StoredMessage message) =>
-        _time.GetUtcNow().ToUnixTimeMilliseconds() - message.CreatedMs > (long)_options.MaxAge.TotalMilliseconds;
+    internal bool IsExpired(StoredMessage message) => AgeMs(message) > (long)_options.MaxAge.TotalMilliseconds;
+
+    /// <summary>
+    /// The smaller of the wall-clock age and the age on the monotonic clock (time since this outbox opened plus the
+    /// wall-clock age the row had then). A wall-clock jump forward while running leaves the monotonic reading small,
+    /// a jump backward the wall reading, so neither ages a message early; rows from an earlier run keep the age
+    /// the wall clock gave them at open, the only reading across a restart.
+    /// </summary>
+    internal long AgeMs(StoredMessage message)
+    {
+        long wallAge = _time.GetUtcNow().ToUnixTimeMilliseconds() - message.CreatedMs;
+        long monotonicAge = (long)_time.GetElapsedTime(_openedTimestamp).TotalMilliseconds + Math.Max(0, _openedWallMs - message.CreatedMs);
+        return Math.Max(0, Math.Min(wallAge, monotonicAge));
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the outbox's connection under its gate (state tables beside the outbox).</summary>
+    internal async Task<T> UseAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            return work(_db);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>True while a message with this id waits in the outbox (not yet acknowledged by the broker).</summary>
+    internal bool IsStored(SqliteConnection db, string messageId)
+    {
+        using SqliteCommand select = db.CreateCommand();
+        select.CommandText = "SELECT COUNT(*) FROM outbox WHERE message_id = $id;";
+        select.Parameters.AddWithValue("$id", messageId);
+        return Convert.ToInt64(select.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
 
     /// <summary>Stores the shrunk payload, so a restart sends the message that fits rather than shrinking it again.</summary>
     internal async Task ReplacePayloadAsync(StoredMessage message, byte[] payload, string outcome)

@@ -177,7 +177,11 @@ public sealed class MqttConnection : IAsyncDisposable, IDisposable
     /// acknowledges. Messages go on the wire in the order of completed calls, so a caller that awaits each call
     /// before the next keeps its order while many messages are still unacknowledged.
     /// </summary>
-    public async Task<Task> BeginPublishAsync(string topic, ReadOnlyMemory<byte> payload, int qos, bool retain, CancellationToken cancellationToken = default)
+    public Task<Task> BeginPublishAsync(string topic, ReadOnlyMemory<byte> payload, int qos, bool retain, CancellationToken cancellationToken = default) =>
+        BeginPublishAsync(topic, payload, qos, retain, expirySeconds: null, cancellationToken);
+
+    /// <summary>As above, with an MQTT 5 message expiry interval in seconds (null: the message does not expire).</summary>
+    public async Task<Task> BeginPublishAsync(string topic, ReadOnlyMemory<byte> payload, int qos, bool retain, int? expirySeconds, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         ArgumentException.ThrowIfNullOrEmpty(topic);
@@ -188,6 +192,7 @@ public sealed class MqttConnection : IAsyncDisposable, IDisposable
             .WithPayload(payload.ToArray())
             .WithQualityOfServiceLevel((MqttQualityOfServiceLevel)qos)
             .WithRetainFlag(retain)
+            .WithMessageExpiryInterval(expirySeconds is { } expiry ? (uint)expiry : 0)
             .Build();
         await _inFlight.WaitAsync(cancellationToken);
         var pending = new PendingPublish(message, PacketSize(topic, payload.Length));

@@ -89,7 +89,7 @@ public sealed class OutboxSender
                         continue;
                     }
 
-                    Task ack = await _connection.BeginPublishAsync(message.Topic, message.Payload, message.Qos, message.Retain, cancellationToken);
+                    Task ack = await _connection.BeginPublishAsync(message.Topic, message.Payload, message.Qos, message.Retain, message.ExpirySeconds, cancellationToken);
                     _ = TrackAsync(ack, message, attempt: 1, acknowledged.Writer, cancellationToken);
                 }
             }
@@ -188,7 +188,7 @@ public sealed class OutboxSender
     {
         try
         {
-            Task ack = await _connection.BeginPublishAsync(message.Topic, message.Payload, message.Qos, message.Retain, cancellationToken);
+            Task ack = await _connection.BeginPublishAsync(message.Topic, message.Payload, message.Qos, message.Retain, message.ExpirySeconds, cancellationToken);
             await TrackAsync(ack, message, attempt, acknowledged, cancellationToken);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)

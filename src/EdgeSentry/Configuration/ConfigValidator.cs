@@ -193,6 +193,11 @@ public static partial class ConfigValidator
             errors.Add("$.routing.acceptSlaSeconds: three values (levels 1, 2, 3), each 1-86400 seconds");
         }
 
+        if (r.StateExpirySeconds is < 60 or > 31_536_000)
+        {
+            errors.Add($"$.routing.stateExpirySeconds: {r.StateExpirySeconds} must be between 60 and 31536000 (a year)");
+        }
+
         if (r.MaxTrackedIncidents is < 1 or > 1_000_000)
         {
             errors.Add($"$.routing.maxTrackedIncidents: {r.MaxTrackedIncidents} must be between 1 and 1000000");

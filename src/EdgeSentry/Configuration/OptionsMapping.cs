@@ -38,6 +38,7 @@ public static class OptionsMapping
         MaxInputBytes = routing.MaxInputBytes,
         AcceptSlaSeconds = routing.AcceptSlaSeconds,
         MaxTrackedIncidents = routing.MaxTrackedIncidents,
+        StateExpiry = TimeSpan.FromSeconds(routing.StateExpirySeconds),
     };
 
     public static CameraSourceOptions CameraSource(CameraSection c) => new()

@@ -15,4 +15,6 @@ public sealed class RoutingSection
     /// <summary>Seconds a unit has to accept, for levels 1, 2 and 3.</summary>
     public List<int> AcceptSlaSeconds { get; set; } = [300, 180, 60];
     public int MaxTrackedIncidents { get; set; } = 10_000;
+    /// <summary>MQTT 5 message expiry of the retained incident state (default two days).</summary>
+    public int StateExpirySeconds { get; set; } = 172_800;
 }

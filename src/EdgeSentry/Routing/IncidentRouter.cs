@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
-using System.Text.Json;
 using EdgeSentry.Alerts;
 using EdgeSentry.Rules;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -11,38 +11,47 @@ namespace EdgeSentry.Routing;
 public sealed record RoutedCamera(string Id, string? GridId, GeoPoint? Position);
 
 /// <summary>The router's view of one incident, for tests and diagnostics.</summary>
-public sealed record DispatchView(string IncidentId, string State, int Level, string? UnitId, double? DistanceMetres, string Reason, int Escalations, IReadOnlyList<string> Tried, DateTimeOffset? AcceptBy);
+public sealed record DispatchView(string IncidentId, LoopState State, int Level, string? UnitId, double? DistanceMetres, DispatchReason Reason, int Escalations, IReadOnlyList<string> Tried, DateTimeOffset? AcceptBy, bool Ended, EndReason? EndReason);
 
 /// <summary>
 /// Closes the loop between incidents and grid workers: routes every started incident to the nearest on-duty unit
-/// (own cell, then neighbouring cells, then the centre only), follows acknowledgements, and when a unit does not
-/// accept within the level's SLA hands the incident to the next nearest unit one level higher.
-/// <para>Every message it produces (camera alert with the decision, unit alert, street escalation, retained
-/// closed-loop state) is committed to the durable outbox before the call returns. One gate serialises incidents,
-/// unit input and SLA expiry, so a state and the messages describing it are stored in the order they happened.</para>
+/// (<see cref="UnitSelector"/>), follows acknowledgements, and when a unit does not accept within the level's SLA
+/// hands the incident to the next nearest unit one level higher (<see cref="LoopIncident"/> holds the state machine,
+/// <see cref="DispatchMessages"/> the payloads, <see cref="UnitInput"/> reads what units send).
+/// <para>Every message it produces and the loop state it describes are committed to the outbox database in one
+/// transaction before the call returns, so after a clean stop or a SIGKILL the loop resumes from the database:
+/// deadlines that passed while the process was down fire once at start, late acks are applied, and incidents the
+/// rules had open are ended with reason edge-restarted. The acceptance clock starts at the broker's PUBACK of the
+/// unit's dispatch and runs on the monotonic clock. One gate serialises incidents, unit input, deliveries and SLA
+/// expiry, so a state and the messages describing it are stored in the order they happened.</para>
 /// </summary>
 public sealed class IncidentRouter : IDisposable
 {
     public const string MeterName = "EdgeSentry.Routing";
 
-    private readonly GridMap map;
-    private readonly UnitRoster roster;
-    private readonly RoutingOptions options;
-    private readonly IncidentMessageBuilder builder;
-    private readonly AlertOutbox outbox;
-    private readonly TimeProvider time;
-    private readonly ILogger logger;
-    private readonly Dictionary<string, (GridCell Cell, GeoPoint Position, bool Exact)> cameras = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Tracked> incidents = new(StringComparer.Ordinal);
-    private readonly Queue<string> arrival = new();
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private readonly long[] statusCounts = new long[Enum.GetValues<InputOutcome>().Length];
-    private readonly long[] ackCounts = new long[Enum.GetValues<InputOutcome>().Length];
-    private readonly long[] dispatchCounts = new long[4];
-    private readonly Meter meter;
-    private readonly bool ownsMeter;
-    private long evicted;
-    private long escalations;
+    private readonly GridMap _map;
+    private readonly UnitRoster _roster;
+    private readonly UnitSelector _selector;
+    private readonly RoutingOptions _options;
+    private readonly IncidentMessageBuilder _builder;
+    private readonly DispatchMessages _messages;
+    private readonly AlertOutbox _outbox;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, (GridCell Cell, GeoPoint Position, bool Exact)> _cameras = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LoopIncident> _incidents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LoopIncident> _awaitingDelivery = new(StringComparer.Ordinal);
+    private readonly Queue<string> _arrival = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly long[] _statusCounts = new long[Enum.GetValues<InputOutcome>().Length];
+    private readonly long[] _ackCounts = new long[Enum.GetValues<InputOutcome>().Length];
+    private readonly long[] _dispatchCounts = new long[Enum.GetValues<DispatchReason>().Length];
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private bool _resumed;
+    private long _evicted;
+    private long _escalations;
+    private long _endedAtStart;
 
     public IncidentRouter(
         GridMap map,
@@ -60,13 +69,15 @@ public sealed class IncidentRouter : IDisposable
         ArgumentNullException.ThrowIfNull(cameras);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        this.map = map;
-        this.roster = roster;
-        this.options = options;
-        this.builder = builder ?? throw new ArgumentNullException(nameof(builder));
-        this.outbox = outbox ?? throw new ArgumentNullException(nameof(outbox));
-        this.time = time ?? TimeProvider.System;
-        this.logger = (ILogger?)logger ?? NullLogger.Instance;
+        _map = map;
+        _roster = roster;
+        _selector = new UnitSelector(map, roster);
+        _options = options;
+        _builder = builder ?? throw new ArgumentNullException(nameof(builder));
+        _messages = new DispatchMessages(builder, options.StateExpiry);
+        _outbox = outbox ?? throw new ArgumentNullException(nameof(outbox));
+        _time = time ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         foreach (UnitDefinition unit in roster.Units)
         {
             if (!map.TryGetCell(unit.GridId, out _))
@@ -80,154 +91,176 @@ public sealed class IncidentRouter : IDisposable
             SetCamera(camera);
         }
 
-        ownsMeter = meterFactory is null;
-        meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        meter.CreateObservableCounter("edgesentry.routing.unit_input", UnitInputMeasurements, description: "Unit statuses and acks by outcome (accepted, malformed, not-dispatched, ...)");
-        meter.CreateObservableCounter("edgesentry.routing.dispatches", DispatchMeasurements, description: "Routing decisions by reason");
-        meter.CreateObservableCounter("edgesentry.routing.escalations", () => Interlocked.Read(ref escalations), description: "Incidents re-dispatched because the SLA expired");
-        meter.CreateObservableCounter("edgesentry.routing.evicted", () => Interlocked.Read(ref evicted), description: "Incidents forgotten beyond maxTrackedIncidents");
+        _outbox.Delivered += OnDelivered;
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _meter.CreateObservableCounter("edgesentry.routing.unit_input", UnitInputMeasurements, description: "Unit statuses and acks by outcome (accepted, malformed, not-dispatched, ...)");
+        _meter.CreateObservableCounter("edgesentry.routing.dispatches", DispatchMeasurements, description: "Routing decisions by reason");
+        _meter.CreateObservableCounter("edgesentry.routing.escalations", () => Interlocked.Read(ref _escalations), description: "Incidents re-dispatched because the SLA expired");
+        _meter.CreateObservableCounter("edgesentry.routing.evicted", () => Interlocked.Read(ref _evicted), description: "Incidents forgotten beyond maxTrackedIncidents");
     }
 
-    private static readonly string[] Reasons = ["nearest-in-cell", "neighbour-cell", "escalated", "no-unit"];
+    public UnitRoster Roster => _roster;
 
-    public UnitRoster Roster => roster;
+    public long Evicted => Interlocked.Read(ref _evicted);
 
-    public long Evicted => Interlocked.Read(ref evicted);
+    /// <summary>Incidents escalated because their SLA passed (this process).</summary>
+    public long Escalations => Interlocked.Read(ref _escalations);
+
+    /// <summary>Incidents found open at start and ended with reason edge-restarted.</summary>
+    public long EndedAtStart => Interlocked.Read(ref _endedAtStart);
 
     /// <summary>How many unit statuses ended with <paramref name="outcome"/>.</summary>
-    public long StatusCount(InputOutcome outcome) => Interlocked.Read(ref statusCounts[(int)outcome]);
+    public long StatusCount(InputOutcome outcome) => Interlocked.Read(ref _statusCounts[(int)outcome]);
 
     /// <summary>How many acknowledgements ended with <paramref name="outcome"/>.</summary>
-    public long AckCount(InputOutcome outcome) => Interlocked.Read(ref ackCounts[(int)outcome]);
+    public long AckCount(InputOutcome outcome) => Interlocked.Read(ref _ackCounts[(int)outcome]);
 
     /// <summary>Places a camera in its cell (configuration reload adds or moves cameras). Throws naming the camera.</summary>
     public void SetCamera(RoutedCamera camera)
     {
         ArgumentNullException.ThrowIfNull(camera);
-        GridCell cell = map.Locate(camera.Id, camera.GridId, camera.Position);
-        lock (cameras)
+        GridCell cell = _map.Locate(camera.Id, camera.GridId, camera.Position);
+        lock (_cameras)
         {
-            cameras[camera.Id] = (cell, camera.Position ?? cell.Centre, camera.Position is not null);
+            _cameras[camera.Id] = (cell, camera.Position ?? cell.Centre, camera.Position is not null);
         }
     }
 
     public async Task<DispatchView?> FindAsync(string incidentId, CancellationToken cancellationToken = default)
     {
-        await gate.WaitAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
         try
         {
-            return incidents.TryGetValue(incidentId, out Tracked? t)
-                ? new DispatchView(t.IncidentId, t.State, t.Level, t.UnitId, t.Distance, t.Reason, t.Escalations, [.. t.Tried], t.AcceptBy)
+            await ResumeIfNeededAsync(cancellationToken);
+            return _incidents.TryGetValue(incidentId, out LoopIncident? t)
+                ? new DispatchView(t.IncidentId, t.State, t.Level, t.UnitId, t.Distance, t.Reason, t.Escalations, [.. t.Tried], t.AcceptBy, t.Ended, t.EndReason)
                 : null;
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Loads the loop state stored by an earlier run and settles it: incidents the rules had open are ended
+    /// (edge-restarted) and clocks resume with the time they had left; deadlines already past fire at the next
+    /// <see cref="ExpireDueAsync"/>, once. Runs at most once, before anything else the router does;
+    /// <see cref="RunAsync"/> calls it first and checks SLAs one <see cref="RoutingOptions.SlaCheckInterval"/> after subscribing.
+    /// </summary>
+    public async Task<IReadOnlyList<OutgoingMessage>> ResumeAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await ResumeIfNeededAsync(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
     /// <summary>
     /// Routes one incident transition and commits every resulting message to the outbox: a started incident is
-    /// dispatched; updated and ended go to the unit that holds it. Returns the messages in the order stored.
+    /// dispatched; updated and ended go to the unit that holds it, and a level raised by the rules reaches the unit
+    /// and, at level 3, the street office. Returns the messages in the order stored.
     /// </summary>
     public async Task<IReadOnlyList<OutgoingMessage>> RouteAsync(IncidentEvent incident, IncidentSnapshot? snapshot = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(incident);
-        await gate.WaitAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
         try
         {
-            DateTimeOffset now = time.GetUtcNow();
+            await ResumeIfNeededAsync(cancellationToken);
+            DateTimeOffset now = _time.GetUtcNow();
             var messages = new List<OutgoingMessage>(4);
-            if (incident.Transition == IncidentTransition.Started && !incidents.ContainsKey(incident.IncidentId))
+            var changed = new List<LoopIncident>(1);
+            var forgotten = new List<string>();
+            if (incident.Transition == IncidentTransition.Started && !_incidents.ContainsKey(incident.IncidentId))
             {
-                Tracked t = Track(incident, now);
+                LoopIncident t = Track(incident, now, forgotten);
                 Decide(t, now, escalating: false);
-                messages.Add(builder.Build(incident, snapshot, DispatchOf(t)));
+                messages.Add(_builder.Build(incident, snapshot, DispatchMessages.DecisionOf(t)));
                 if (t.UnitId is { } unit)
                 {
-                    messages.Add(Dispatch(t, "unit", unit, null, "dispatched", now, snapshot));
+                    messages.Add(SendDispatch(t, unit, now, snapshot));
                 }
 
                 AddStreetEscalation(t, now, snapshot, messages);
-                messages.Add(State(t, now));
+                messages.Add(_messages.State(t, now));
+                changed.Add(t);
             }
-            else if (incidents.TryGetValue(incident.IncidentId, out Tracked? t))
+            else if (_incidents.TryGetValue(incident.IncidentId, out LoopIncident? t))
             {
                 t.Last = incident;
-                messages.Add(builder.Build(incident, snapshot, DispatchOf(t)));
-                if (t.UnitId is { } unit && t.State != "resolved")
+                bool raised = !t.Ended && t.RaiseLevel(incident.Severity);
+                messages.Add(_builder.Build(incident, snapshot, DispatchMessages.DecisionOf(t)));
+                if (t.UnitId is { } unit && t.State != LoopState.Resolved)
                 {
                     string what = incident.Transition == IncidentTransition.Ended ? "ended" : "updated";
-                    messages.Add(Dispatch(t, "unit", unit, null, what, now, snapshot));
+                    messages.Add(_messages.Dispatch(t, "unit", unit, null, what, now, snapshot));
                 }
 
-                if (incident.Transition == IncidentTransition.Ended && !t.Ended)
+                if (raised)
+                {
+                    RoutingLog.LevelRaised(_logger, t.IncidentId, t.Level);
+                    AddStreetEscalation(t, now, snapshot, messages);
+                }
+
+                bool ending = incident.Transition == IncidentTransition.Ended && !t.Ended;
+                if (ending)
                 {
                     t.Ended = true;
-                    messages.Add(State(t, now));
+                    t.EndReason = EndReason.ConditionOver;
                 }
+
+                if (ending || raised)
+                {
+                    AddState(t, now, messages);
+                }
+
+                changed.Add(t);
             }
             else
             {
                 // Forgotten (evicted) or from before a restart: the centre still gets it, without a routing decision.
-                messages.Add(builder.Build(incident, snapshot, null));
+                messages.Add(_builder.Build(incident, null, null));
             }
 
-            await outbox.EnqueueAsync(messages, cancellationToken);
+            await CommitAsync(messages, changed, forgotten, cancellationToken);
             return messages;
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
     /// <summary>
-    /// Escalates every dispatched incident whose unit has not accepted within its level's SLA: one level up (at
-    /// most 3), to the nearest on-duty unit not tried yet. Returns the messages stored.
+    /// Escalates every dispatched incident whose unit has not accepted within its level's SLA, counted from the
+    /// broker's acknowledgement of the dispatch on the monotonic clock: one level up (at most 3), to the nearest
+    /// on-duty unit not tried yet. Returns the messages stored.
     /// </summary>
     public async Task<IReadOnlyList<OutgoingMessage>> ExpireDueAsync(CancellationToken cancellationToken = default)
     {
-        await gate.WaitAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
         try
         {
-            DateTimeOffset now = time.GetUtcNow();
-            var messages = new List<OutgoingMessage>();
-            foreach (Tracked t in incidents.Values.Where(t => t.State == "dispatched" && t.AcceptBy <= now).ToList())
-            {
-                string previous = t.UnitId!;
-                TimeSpan sla = options.Sla(t.Level);
-                t.Level = Math.Min(3, t.Level + 1);
-                t.Escalations++;
-                Interlocked.Increment(ref escalations);
-                RoutingLog.SlaExpired(logger, t.IncidentId, previous, sla, t.Level);
-                messages.Add(Dispatch(t, "unit", previous, null, "withdrawn", now, null));
-                Decide(t, now, escalating: true);
-                if (t.UnitId is { } next)
-                {
-                    messages.Add(Dispatch(t, "unit", next, null, "dispatched", now, null));
-                }
-
-                AddStreetEscalation(t, now, null, messages);
-                messages.Add(State(t, now));
-            }
-
-            if (messages.Count > 0)
-            {
-                await outbox.EnqueueAsync(messages, cancellationToken);
-            }
-
-            return messages;
+            await ResumeIfNeededAsync(cancellationToken);
+            return await ExpireDueLockedAsync(cancellationToken);
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
     /// <summary>
     /// Takes one message from a unit (status or acknowledgement). Untrusted: size-limited, strictly validated, only
-    /// the unit an incident is dispatched to may acknowledge it. Never throws for bad input; every outcome is counted.
+    /// the unit an incident is dispatched to may acknowledge it. A unit coming on duty takes the unassigned
+    /// incidents it can reach. Never throws for bad input; every outcome is counted.
     /// </summary>
     public async Task<InputOutcome> HandleAsync(MqttMessage message, CancellationToken cancellationToken = default)
     {
@@ -237,35 +270,37 @@ public sealed class IncidentRouter : IDisposable
             return InputOutcome.IgnoredTopic;
         }
 
-        await gate.WaitAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
         try
         {
+            await ResumeIfNeededAsync(cancellationToken);
             InputOutcome outcome = kind == "status"
-                ? ApplyStatus(unitId, message.Payload.Span)
+                ? await ApplyStatusAsync(unitId, message.Payload.Span.ToArray(), cancellationToken)
                 : await ApplyAckAsync(unitId, message.Payload, cancellationToken);
-            long count = Interlocked.Increment(ref (kind == "status" ? statusCounts : ackCounts)[(int)outcome]);
+            long count = Interlocked.Increment(ref (kind == "status" ? _statusCounts : _ackCounts)[(int)outcome]);
             // Hostile or broken senders can produce thousands a second: the first of each kind and every 1000th is
             // logged, the metrics count them all.
             if (outcome is not (InputOutcome.Accepted or InputOutcome.Duplicate or InputOutcome.Cleared) && (count == 1 || count % 1000 == 0))
             {
-                RoutingLog.InputRejected(logger, kind, roster.IsKnown(unitId) ? unitId : "(unknown)", outcome, count);
+                RoutingLog.InputRejected(_logger, kind, _roster.IsKnown(unitId) ? unitId : "(unknown)", outcome, count);
             }
 
             return outcome;
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
     /// <summary>
-    /// Subscribes to unit statuses and acknowledgements (now and after every reconnect), then handles what arrives
-    /// and expires SLAs every <see cref="RoutingOptions.SlaCheckInterval"/> until cancelled.
+    /// Resumes the stored loop, subscribes to unit statuses and acknowledgements (now and after every reconnect),
+    /// then handles what arrives and expires SLAs every <see cref="RoutingOptions.SlaCheckInterval"/> until cancelled.
     /// </summary>
     public async Task RunAsync(MqttConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        await ResumeAsync(cancellationToken);
         connection.SubscribeOnConnect($"{AlertTopics.Root}/units/+/status", 1);
         connection.SubscribeOnConnect($"{AlertTopics.Root}/units/+/acks", 1);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -293,10 +328,11 @@ public sealed class IncidentRouter : IDisposable
 
     public void Dispose()
     {
-        gate.Dispose();
-        if (ownsMeter)
+        _outbox.Delivered -= OnDelivered;
+        _gate.Dispose();
+        if (_ownsMeter)
         {
-            meter.Dispose();
+            _meter.Dispose();
         }
     }
 
@@ -311,9 +347,9 @@ public sealed class IncidentRouter : IDisposable
 
     private IEnumerable<Measurement<long>> DispatchMeasurements()
     {
-        for (int i = 0; i < Reasons.Length; i++)
+        foreach (DispatchReason reason in Enum.GetValues<DispatchReason>())
         {
-            yield return new Measurement<long>(Interlocked.Read(ref dispatchCounts[i]), new KeyValuePair<string, object?>("reason", Reasons[i]));
+            yield return new Measurement<long>(Interlocked.Read(ref _dispatchCounts[(int)reason]), new KeyValuePair<string, object?>("reason", LoopWire.Name(reason)));
         }
     }
 
@@ -321,52 +357,293 @@ public sealed class IncidentRouter : IDisposable
     {
         while (true)
         {
-            await Task.Delay(options.SlaCheckInterval, time, cancellationToken);
+            await Task.Delay(_options.SlaCheckInterval, _time, cancellationToken);
             await ExpireDueAsync(cancellationToken);
         }
     }
 
-    private InputOutcome ApplyStatus(string unitId, ReadOnlySpan<byte> payload)
+    private async Task<IReadOnlyList<OutgoingMessage>> ExpireDueLockedAsync(CancellationToken cancellationToken)
     {
-        if (!roster.IsKnown(unitId))
+        DateTimeOffset now = _time.GetUtcNow();
+        long nowTimestamp = _time.GetTimestamp();
+        var messages = new List<OutgoingMessage>();
+        var changed = new List<LoopIncident>();
+        foreach (LoopIncident t in _incidents.Values.Where(t => t.IsDue(nowTimestamp)).ToList())
+        {
+            string previous = t.UnitId!;
+            TimeSpan sla = t.Sla;
+            t.Level = Math.Min(3, t.Level + 1);
+            t.Escalations++;
+            Interlocked.Increment(ref _escalations);
+            RoutingLog.SlaExpired(_logger, t.IncidentId, previous, sla, t.Level);
+            messages.Add(_messages.Dispatch(t, "unit", previous, null, "withdrawn", now, null));
+            Decide(t, now, escalating: true);
+            if (t.UnitId is { } next)
+            {
+                messages.Add(SendDispatch(t, next, now, null));
+            }
+
+            AddStreetEscalation(t, now, null, messages);
+            AddState(t, now, messages);
+            changed.Add(t);
+        }
+
+        if (changed.Count > 0)
+        {
+            await CommitAsync(messages, changed, [], cancellationToken);
+        }
+
+        return messages;
+    }
+
+    private async Task<IReadOnlyList<OutgoingMessage>> ResumeIfNeededAsync(CancellationToken cancellationToken)
+    {
+        if (_resumed)
+        {
+            return [];
+        }
+
+        DateTimeOffset now = _time.GetUtcNow();
+        long nowMs = now.ToUnixTimeMilliseconds();
+        long nowTimestamp = _time.GetTimestamp();
+        List<(LoopRecord Record, long WrittenMs, bool DispatchStored)> rows = await _outbox.UseAsync(
+            db => LoopStore.ReadAll(db).Select(r => (r.Record, r.WrittenMs, r.Record.AwaitingDelivery is { } id && _outbox.IsStored(db, id))).ToList(),
+            cancellationToken);
+        _resumed = true;
+        var messages = new List<OutgoingMessage>();
+        var changed = new List<LoopIncident>();
+        var forgotten = new List<string>();
+        foreach ((LoopRecord record, long writtenMs, bool dispatchStored) in rows)
+        {
+            LoopIncident? t = Restore(record, now, forgotten);
+            if (t is null)
+            {
+                continue;
+            }
+
+            if (record.AwaitingDelivery is { } dispatchId)
+            {
+                if (dispatchStored)
+                {
+                    _awaitingDelivery[dispatchId] = t;
+                }
+                else
+                {
+                    // Delivered before the stop, but the clock's start was not stored: it starts now, so never early.
+                    t.StartClock(nowTimestamp, now, t.Sla);
+                    changed.Add(t);
+                }
+            }
+            else if (record.RemainingMs is { } remainingMs)
+            {
+                long down = Math.Max(0, nowMs - writtenMs);
+                t.StartClock(nowTimestamp, now, TimeSpan.FromMilliseconds(Math.Max(0, remainingMs - down)));
+            }
+
+            if (!t.Ended)
+            {
+                EndAtStart(t, now, messages);
+                changed.Add(t);
+            }
+        }
+
+        if (rows.Count > 0)
+        {
+            RoutingLog.Resumed(_logger, _incidents.Count, EndedAtStart);
+        }
+
+        if (changed.Count > 0 || forgotten.Count > 0)
+        {
+            await CommitAsync(messages, changed.Distinct().ToList(), forgotten, cancellationToken);
+        }
+
+        // Deadlines that passed while the process was down fire at the first SLA check, once (the escalation starts a
+        // new clock): by then the units' retained statuses have arrived, so the next unit can be chosen.
+        return messages;
+    }
+
+    private LoopIncident? Restore(LoopRecord record, DateTimeOffset now, List<string> forgotten)
+    {
+        (GridCell Cell, GeoPoint Position, bool Exact) placed;
+        try
+        {
+            placed = Place(record.Last.CameraId);
+        }
+        catch (ArgumentException)
+        {
+            // The camera left the configuration while the process was down: nothing can be said about where it is.
+            forgotten.Add(record.Last.IncidentId);
+            return null;
+        }
+
+        var t = new LoopIncident(record.Last, placed.Cell, placed.Position, placed.Exact, record.ReportedAt)
+        {
+            TimeProviderFrequency = _time.TimestampFrequency,
+            State = record.State,
+            Reason = record.Reason,
+            Level = record.Level,
+            UnitId = record.UnitId,
+            Distance = record.Distance,
+            DispatchedAt = record.DispatchedAt,
+            Escalations = record.Escalations,
+            Revision = record.Revision,
+            Ended = record.Ended,
+            EndReason = record.EndReason,
+            StreetNotified = record.StreetNotified,
+            Sla = TimeSpan.FromMilliseconds(record.SlaMs),
+            AwaitingDelivery = record.AwaitingDelivery,
+        };
+        t.Tried.UnionWith(record.Tried);
+        _incidents[t.IncidentId] = t;
+        _arrival.Enqueue(t.IncidentId);
+        _ = now;
+        return t;
+    }
+
+    /// <summary>
+    /// The rules that followed the incident are gone with the old process: the centre gets its ended transition,
+    /// the unit holding it is told, and the state says why.
+    /// </summary>
+    private void EndAtStart(LoopIncident t, DateTimeOffset now, List<OutgoingMessage> messages)
+    {
+        IncidentEvent last = t.Last;
+        t.Last = last with
+        {
+            Sequence = last.Sequence + 1,
+            Transition = IncidentTransition.Ended,
+            At = now,
+            DurationSeconds = Math.Max(0, (now - last.StartedAt).TotalSeconds),
+            PeakObjectCount = last.PeakObjectCount ?? last.ObjectCount,
+        };
+        t.Ended = true;
+        t.EndReason = EndReason.EdgeRestarted;
+        Interlocked.Increment(ref _endedAtStart);
+        RoutingLog.EndedAtStart(_logger, t.IncidentId, t.State);
+        if (_builder.TryGetCamera(last.CameraId, out _))
+        {
+            messages.Add(_builder.Build(t.Last, null, DispatchMessages.DecisionOf(t)));
+        }
+
+        if (t.UnitId is { } unit && t.State != LoopState.Resolved)
+        {
+            messages.Add(_messages.Dispatch(t, "unit", unit, null, "ended", now, null));
+        }
+
+        AddState(t, now, messages);
+    }
+
+    private void OnDelivered(IReadOnlyList<string> messageIds)
+    {
+        // Raised on the sender's loop: the clock's start is recorded on a task of its own, never blocking the sender.
+        _ = StartClocksAsync(messageIds, _time.GetTimestamp(), _time.GetUtcNow());
+    }
+
+    private async Task StartClocksAsync(IReadOnlyList<string> messageIds, long timestamp, DateTimeOffset now)
+    {
+        try
+        {
+            await _gate.WaitAsync();
+            try
+            {
+                var changed = new List<LoopIncident>();
+                foreach (string id in messageIds)
+                {
+                    if (_awaitingDelivery.Remove(id, out LoopIncident? t) && t.AwaitingDelivery == id && t.State == LoopState.Dispatched)
+                    {
+                        t.StartClock(timestamp, now, t.Sla);
+                        changed.Add(t);
+                    }
+                }
+
+                if (changed.Count > 0)
+                {
+                    await CommitAsync([], changed, [], CancellationToken.None);
+                }
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopping: the clock did not start in this run; the next one starts it at its start.
+        }
+    }
+
+    private async Task<InputOutcome> ApplyStatusAsync(string unitId, byte[] payload, CancellationToken cancellationToken)
+    {
+        if (!_roster.IsKnown(unitId))
         {
             return InputOutcome.UnknownUnit;
         }
 
-        if (payload.IsEmpty)
+        if (payload.Length == 0)
         {
-            roster.Clear(unitId);
+            _roster.Clear(unitId);
             return InputOutcome.Cleared;
         }
 
-        InputOutcome outcome = UnitInput.TryReadStatus(payload, unitId, options.MaxInputBytes, out UnitStatus? status);
+        InputOutcome outcome = UnitInput.TryReadStatus(payload, unitId, _options.MaxInputBytes, out UnitStatus? status);
         if (outcome != InputOutcome.Accepted)
         {
             return outcome;
         }
 
-        if (status!.At > time.GetUtcNow() + options.MaxClockSkew)
+        if (status!.At > _time.GetUtcNow() + _options.MaxClockSkew)
         {
             return InputOutcome.OutOfOrder;
         }
 
-        return roster.Apply(unitId, status);
+        outcome = _roster.Apply(unitId, status);
+        if (outcome == InputOutcome.Accepted && status.OnDuty)
+        {
+            await RetryUnassignedAsync(cancellationToken);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>A unit came on duty: every open unassigned incident it (or another now on duty) can reach is dispatched.</summary>
+    private async Task RetryUnassignedAsync(CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        var messages = new List<OutgoingMessage>();
+        var changed = new List<LoopIncident>();
+        foreach (LoopIncident t in _incidents.Values.Where(t => t.State == LoopState.Unassigned && !t.Ended).ToList())
+        {
+            if (_selector.Choose(t.Cell, t.Position, t.Tried, now) is null)
+            {
+                continue;
+            }
+
+            Decide(t, now, escalating: t.Escalations > 0);
+            messages.Add(SendDispatch(t, t.UnitId!, now, null));
+            AddStreetEscalation(t, now, null, messages);
+            AddState(t, now, messages);
+            changed.Add(t);
+        }
+
+        if (changed.Count > 0)
+        {
+            await CommitAsync(messages, changed, [], cancellationToken);
+        }
     }
 
     private async Task<InputOutcome> ApplyAckAsync(string unitId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        if (!roster.IsKnown(unitId))
+        if (!_roster.IsKnown(unitId))
         {
             return InputOutcome.UnknownUnit;
         }
 
-        InputOutcome outcome = UnitInput.TryReadAck(payload.Span, unitId, options.MaxInputBytes, out UnitAck? ack);
+        InputOutcome outcome = UnitInput.TryReadAck(payload.Span, unitId, _options.MaxInputBytes, out UnitAck? ack);
         if (outcome != InputOutcome.Accepted)
         {
             return outcome;
         }
 
-        if (!incidents.TryGetValue(ack!.IncidentId, out Tracked? t))
+        if (!_incidents.TryGetValue(ack!.IncidentId, out LoopIncident? t))
         {
             return InputOutcome.UnknownIncident;
         }
@@ -376,46 +653,118 @@ public sealed class IncidentRouter : IDisposable
             return InputOutcome.NotDispatched;
         }
 
-        int held = Rank(t.State);
-        int next = (int)ack.Status;
-        if (next == held)
+        string? awaiting = t.AwaitingDelivery;
+        outcome = t.Acknowledge(ack.Status);
+        if (outcome != InputOutcome.Accepted)
         {
-            return InputOutcome.Duplicate;
+            return outcome;
         }
 
-        if (next < held)
+        if (awaiting is not null)
         {
-            return InputOutcome.OutOfOrder;
+            _awaitingDelivery.Remove(awaiting);
         }
 
-        DateTimeOffset now = time.GetUtcNow();
-        t.State = UnitInput.Wire(ack.Status);
-        t.AcceptBy = null;
-        RoutingLog.Acknowledged(logger, t.IncidentId, unitId, t.State);
-        await outbox.EnqueueAsync(State(t, now), cancellationToken);
+        DateTimeOffset now = _time.GetUtcNow();
+        RoutingLog.Acknowledged(_logger, t.IncidentId, unitId, t.State);
+        var messages = new List<OutgoingMessage>(2);
+        AddState(t, now, messages);
+        await CommitAsync(messages, [t], [], cancellationToken);
         return InputOutcome.Accepted;
     }
 
-    private static int Rank(string state) => state switch
+    /// <summary>
+    /// The retained state after a change. Once the loop is over (resolved by the unit, or ended with nobody holding
+    /// it) the state is published one last time and then cleared with an empty retained message.
+    /// </summary>
+    private void AddState(LoopIncident t, DateTimeOffset now, List<OutgoingMessage> messages)
     {
-        "accepted" => 1,
-        "on-site" => 2,
-        "resolved" => 3,
-        _ => 0,
+        messages.Add(_messages.State(t, now));
+        if (t.State == LoopState.Resolved || (t.Ended && t.State == LoopState.Unassigned))
+        {
+            messages.Add(DispatchMessages.ClearState(t, now));
+        }
+    }
+
+    /// <summary>Commits the messages and the changed incidents' rows in one transaction; closed incidents leave the store.</summary>
+    private async Task CommitAsync(IReadOnlyList<OutgoingMessage> messages, IReadOnlyList<LoopIncident> changed, IReadOnlyList<string> forgotten, CancellationToken cancellationToken)
+    {
+        long writtenMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        long nowTimestamp = _time.GetTimestamp();
+        var rows = changed.Select(t => (t.IncidentId, Record: Finished(t) ? null : ToRecord(t, nowTimestamp))).ToList();
+        foreach (LoopIncident t in changed.Where(Finished))
+        {
+            // Kept in memory for duplicate acks until evicted; nothing left to resume after a restart.
+            if (t.AwaitingDelivery is { } id)
+            {
+                _awaitingDelivery.Remove(id);
+            }
+        }
+
+        await _outbox.EnqueueAsync(messages, (db, tx) =>
+        {
+            LoopStore.EnsureSchema(db);
+            foreach ((string id, LoopRecord? record) in rows)
+            {
+                if (record is null)
+                {
+                    LoopStore.Delete(db, tx, id);
+                }
+                else
+                {
+                    LoopStore.Write(db, tx, record, writtenMs);
+                }
+            }
+
+            foreach (string id in forgotten)
+            {
+                LoopStore.Delete(db, tx, id);
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>Nothing more can happen to it: resolved and ended, or ended with no unit holding it.</summary>
+    private static bool Finished(LoopIncident t) => t.Ended && t.State is LoopState.Resolved or LoopState.Unassigned;
+
+    private static LoopRecord ToRecord(LoopIncident t, long nowTimestamp) => new()
+    {
+        Last = t.Last,
+        ReportedAt = t.ReportedAt,
+        State = t.State,
+        Reason = t.Reason,
+        Level = t.Level,
+        UnitId = t.UnitId,
+        Distance = t.Distance,
+        DispatchedAt = t.DispatchedAt,
+        Tried = [.. t.Tried],
+        Escalations = t.Escalations,
+        Revision = t.Revision,
+        Ended = t.Ended,
+        EndReason = t.EndReason,
+        StreetNotified = t.StreetNotified,
+        SlaMs = (long)t.Sla.TotalMilliseconds,
+        AwaitingDelivery = t.AwaitingDelivery,
+        RemainingMs = t.Remaining(nowTimestamp) is { } left ? (long)left.TotalMilliseconds : null,
     };
 
-    private Tracked Track(IncidentEvent incident, DateTimeOffset now)
+    private LoopIncident Track(IncidentEvent incident, DateTimeOffset now, List<string> forgotten)
     {
         (GridCell cell, GeoPoint position, bool exact) = Place(incident.CameraId);
-        var t = new Tracked(incident, cell, position, exact, now);
-        incidents[incident.IncidentId] = t;
-        arrival.Enqueue(incident.IncidentId);
-        while (incidents.Count > options.MaxTrackedIncidents && arrival.TryDequeue(out string? oldest))
+        var t = new LoopIncident(incident, cell, position, exact, now) { TimeProviderFrequency = _time.TimestampFrequency };
+        _incidents[incident.IncidentId] = t;
+        _arrival.Enqueue(incident.IncidentId);
+        while (_incidents.Count > _options.MaxTrackedIncidents && _arrival.TryDequeue(out string? oldest))
         {
-            if (incidents.Remove(oldest))
+            if (_incidents.Remove(oldest, out LoopIncident? gone))
             {
-                Interlocked.Increment(ref evicted);
-                RoutingLog.Evicted(logger, oldest, options.MaxTrackedIncidents);
+                if (gone.AwaitingDelivery is { } id)
+                {
+                    _awaitingDelivery.Remove(id);
+                }
+
+                forgotten.Add(oldest);
+                Interlocked.Increment(ref _evicted);
+                RoutingLog.Evicted(_logger, oldest, _options.MaxTrackedIncidents);
             }
         }
 
@@ -424,83 +773,56 @@ public sealed class IncidentRouter : IDisposable
 
     private (GridCell Cell, GeoPoint Position, bool Exact) Place(string cameraId)
     {
-        lock (cameras)
+        lock (_cameras)
         {
-            if (cameras.TryGetValue(cameraId, out var placed))
+            if (_cameras.TryGetValue(cameraId, out var placed))
             {
                 return placed;
             }
         }
 
         // A camera the router was not told about: the alert builder's grid id places it at the cell's centre.
-        if (builder.TryGetCamera(cameraId, out AlertCamera camera))
+        if (_builder.TryGetCamera(cameraId, out AlertCamera camera))
         {
-            GridCell cell = map.Locate(cameraId, camera.GridId, null);
+            GridCell cell = _map.Locate(cameraId, camera.GridId, null);
             return (cell, cell.Centre, false);
         }
 
         throw new ArgumentException($"incident names camera '{cameraId}', which is not configured for alerts", nameof(cameraId));
     }
 
-    private void Decide(Tracked t, DateTimeOffset now, bool escalating)
+    private void Decide(LoopIncident t, DateTimeOffset now, bool escalating)
     {
-        (string Id, double? Distance)? pick = Nearest(t, now, u => u.GridId == t.Cell.Id);
-        string reason = "nearest-in-cell";
-        if (pick is null)
+        if (_selector.Choose(t.Cell, t.Position, t.Tried, now) is { } pick)
         {
-            var around = map.Neighbours(t.Cell.Id);
-            pick = Nearest(t, now, u => around.Contains(u.GridId, StringComparer.Ordinal));
-            reason = "neighbour-cell";
-        }
-
-        t.DispatchedAt = now;
-        if (pick is { } p)
-        {
-            t.UnitId = p.Id;
-            t.Distance = p.Distance;
-            t.Reason = escalating ? "escalated" : reason;
-            t.State = "dispatched";
-            t.AcceptBy = now + options.Sla(t.Level);
-            t.Tried.Add(p.Id);
-            Interlocked.Increment(ref dispatchCounts[Array.IndexOf(Reasons, t.Reason)]);
-            RoutingLog.Dispatched(logger, t.IncidentId, p.Id, t.Reason, p.Distance is { } d ? Math.Round(d, 1) : null, t.Level);
+            DispatchReason reason = escalating ? DispatchReason.Escalated : pick.Reason;
+            t.DispatchTo(pick.UnitId, pick.DistanceMetres, reason, _options.Sla(t.Level), now);
+            Interlocked.Increment(ref _dispatchCounts[(int)reason]);
+            RoutingLog.Dispatched(_logger, t.IncidentId, pick.UnitId, reason, pick.DistanceMetres is { } d ? Math.Round(d, 1) : null, t.Level);
         }
         else
         {
-            t.UnitId = null;
-            t.Distance = null;
-            t.Reason = "no-unit";
-            t.State = "unassigned";
-            t.AcceptBy = null;
-            Interlocked.Increment(ref dispatchCounts[3]);
-            RoutingLog.NoUnit(logger, t.IncidentId, t.Cell.Id, t.Level);
+            t.Unassign(now);
+            Interlocked.Increment(ref _dispatchCounts[(int)DispatchReason.NoUnit]);
+            RoutingLog.NoUnit(_logger, t.IncidentId, t.Cell.Id, t.Level);
         }
     }
 
-    private (string Id, double? Distance)? Nearest(Tracked t, DateTimeOffset now, Func<UnitDefinition, bool> where)
+    /// <summary>The unit's dispatch; the acceptance clock waits for the broker's acknowledgement of this message.</summary>
+    private OutgoingMessage SendDispatch(LoopIncident t, string unitId, DateTimeOffset now, IncidentSnapshot? snapshot)
     {
-        (string Id, double? Distance)? best = null;
-        foreach (UnitDefinition unit in roster.Units)
+        OutgoingMessage message = _messages.Dispatch(t, "unit", unitId, null, "dispatched", now, snapshot);
+        if (t.AwaitingDelivery is { } previous)
         {
-            if (!where(unit) || t.Tried.Contains(unit.Id) || !roster.IsOnDuty(unit.Id, now))
-            {
-                continue;
-            }
-
-            double? distance = roster.PositionOf(unit.Id) is { } at ? t.Position.DistanceMetres(at) : null;
-            // Units with a known position come first by distance; ties and unknown positions go by id, so the choice is stable.
-            if (best is not { } b
-                || (distance is { } d && (b.Distance is not { } bd || d < bd || (d == bd && string.CompareOrdinal(unit.Id, b.Id) < 0)))
-                || (distance is null && b.Distance is null && string.CompareOrdinal(unit.Id, b.Id) < 0))
-            {
-                best = (unit.Id, distance);
-            }
+            _awaitingDelivery.Remove(previous);
         }
 
-        return best;
+        t.AwaitingDelivery = message.MessageId;
+        _awaitingDelivery[message.MessageId] = t;
+        return message;
     }
 
-    private void AddStreetEscalation(Tracked t, DateTimeOffset now, IncidentSnapshot? snapshot, List<OutgoingMessage> messages)
+    private void AddStreetEscalation(LoopIncident t, DateTimeOffset now, IncidentSnapshot? snapshot, List<OutgoingMessage> messages)
     {
         if (t.Level < 3 || t.StreetNotified)
         {
@@ -510,114 +832,11 @@ public sealed class IncidentRouter : IDisposable
         t.StreetNotified = true;
         if (t.Cell.Street is { } street)
         {
-            messages.Add(Dispatch(t, "street", null, street, "escalated", now, snapshot));
+            messages.Add(_messages.Dispatch(t, "street", null, street, "escalated", now, snapshot));
         }
         else
         {
-            RoutingLog.NoStreet(logger, t.IncidentId, t.Cell.Id);
+            RoutingLog.NoStreet(_logger, t.IncidentId, t.Cell.Id);
         }
-    }
-
-    private static IncidentDispatch DispatchOf(Tracked t) => new()
-    {
-        Reason = t.Reason,
-        UnitId = t.UnitId,
-        DistanceMetres = Round(t.Distance),
-        Level = t.Level,
-    };
-
-    private OutgoingMessage Dispatch(Tracked t, string recipient, string? unitId, string? street, string what, DateTimeOffset now, IncidentSnapshot? snapshot)
-    {
-        IncidentEvent incident = t.Last;
-        builder.TryGetCamera(incident.CameraId, out AlertCamera camera);
-        string id = NewId(now);
-        var payload = new DispatchPayload
-        {
-            MessageId = id,
-            EdgeId = builder.EdgeId,
-            Recipient = recipient,
-            UnitId = unitId,
-            Street = street,
-            Event = what,
-            IncidentId = incident.IncidentId,
-            Sequence = incident.Sequence,
-            Transition = Wire(incident.Transition),
-            Kind = incident.Kind,
-            RuleId = incident.RuleId,
-            CameraId = incident.CameraId,
-            CameraName = camera?.Name ?? incident.CameraId,
-            GridId = t.Cell.Id,
-            CameraLat = t.ExactPosition ? t.Position.Lat : null,
-            CameraLon = t.ExactPosition ? t.Position.Lon : null,
-            Level = t.Level,
-            Reason = t.Reason,
-            DistanceMetres = recipient == "unit" && unitId == t.UnitId ? Round(t.Distance) : null,
-            AcceptBy = what == "dispatched" && t.AcceptBy is { } by ? IncidentMessageBuilder.Iso8601(by) : null,
-            At = IncidentMessageBuilder.Iso8601(now),
-            Snapshot = snapshot,
-        };
-        string topic = recipient == "unit" ? AlertTopics.UnitAlerts(unitId!) : AlertTopics.Escalations(street!);
-        return new OutgoingMessage(id, topic, JsonSerializer.SerializeToUtf8Bytes(payload, RoutingJsonContext.Default.DispatchPayload), incident.CameraId, Qos: 1, Retain: false);
-    }
-
-    private OutgoingMessage State(Tracked t, DateTimeOffset now)
-    {
-        string id = NewId(now);
-        var payload = new IncidentStatePayload
-        {
-            MessageId = id,
-            EdgeId = builder.EdgeId,
-            IncidentId = t.IncidentId,
-            Revision = ++t.Revision,
-            State = t.State,
-            CameraId = t.Last.CameraId,
-            GridId = t.Cell.Id,
-            Severity = t.Last.Severity,
-            Level = t.Level,
-            UnitId = t.UnitId,
-            DistanceMetres = Round(t.Distance),
-            Reason = t.Reason,
-            Escalations = t.Escalations,
-            Ended = t.Ended,
-            ReportedAt = IncidentMessageBuilder.Iso8601(t.ReportedAt),
-            DispatchedAt = t.UnitId is null ? null : IncidentMessageBuilder.Iso8601(t.DispatchedAt),
-            AcceptBy = t.AcceptBy is { } by ? IncidentMessageBuilder.Iso8601(by) : null,
-            At = IncidentMessageBuilder.Iso8601(now),
-        };
-        return new OutgoingMessage(id, AlertTopics.IncidentState(t.IncidentId), JsonSerializer.SerializeToUtf8Bytes(payload, RoutingJsonContext.Default.IncidentStatePayload), t.Last.CameraId, Qos: 1, Retain: true);
-    }
-
-    private string NewId(DateTimeOffset now) => Guid.CreateVersion7(now).ToString("D");
-
-    private static double? Round(double? metres) => metres is { } m ? Math.Round(m, 1) : null;
-
-    private static string Wire(IncidentTransition transition) => transition switch
-    {
-        IncidentTransition.Started => "started",
-        IncidentTransition.Updated => "updated",
-        IncidentTransition.Ended => "ended",
-        _ => throw new ArgumentOutOfRangeException(nameof(transition), transition, "unknown incident transition"),
-    };
-
-    private sealed class Tracked(IncidentEvent incident, GridCell cell, GeoPoint position, bool exact, DateTimeOffset reportedAt)
-    {
-        public string IncidentId { get; } = incident.IncidentId;
-        public GridCell Cell { get; } = cell;
-        public GeoPoint Position { get; } = position;
-        public bool ExactPosition { get; } = exact;
-        public DateTimeOffset ReportedAt { get; } = reportedAt;
-        public IncidentEvent Last { get; set; } = incident;
-        public int Level { get; set; } = Math.Clamp(incident.Severity, 1, 3);
-        public string State { get; set; } = "reported";
-        public string Reason { get; set; } = "no-unit";
-        public string? UnitId { get; set; }
-        public double? Distance { get; set; }
-        public DateTimeOffset DispatchedAt { get; set; }
-        public DateTimeOffset? AcceptBy { get; set; }
-        public HashSet<string> Tried { get; } = new(StringComparer.Ordinal);
-        public int Escalations { get; set; }
-        public int Revision { get; set; }
-        public bool Ended { get; set; }
-        public bool StreetNotified { get; set; }
     }
 }

@@ -16,6 +16,9 @@ public sealed record RoutingOptions
     /// <summary>How far a unit status's <c>at</c> may lie in the future (phone clocks drift) before it is rejected.</summary>
     public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>MQTT 5 message expiry of the retained incident state: an edge that never comes back leaves nothing for ever.</summary>
+    public TimeSpan StateExpiry { get; init; } = TimeSpan.FromDays(2);
+
     public TimeSpan Sla(int level) => TimeSpan.FromSeconds(AcceptSlaSeconds[Math.Clamp(level, 1, 3) - 1]);
 
     public void Validate()
@@ -34,6 +37,11 @@ public sealed record RoutingOptions
         if (AcceptSlaSeconds is not { Count: 3 } || AcceptSlaSeconds.Any(s => s < 1))
         {
             errors.Add("AcceptSlaSeconds needs three positive values (levels 1, 2, 3)");
+        }
+
+        if (StateExpiry < TimeSpan.FromSeconds(1))
+        {
+            errors.Add("StateExpiry must be at least one second");
         }
 
         if (MaxTrackedIncidents < 1 || SlaCheckInterval <= TimeSpan.Zero || MaxClockSkew < TimeSpan.Zero)

@@ -44,12 +44,13 @@ public sealed record DispatchPayload
 
 /// <summary>
 /// The closed-loop state of one incident, retained on <c>edgesentry/v1/incidents/{incidentId}/state</c>, contract
-/// <c>contracts/incident-state.v1.schema.json</c>. <see cref="Revision"/> orders them.
+/// <c>contracts/incident-state.v2.schema.json</c>. <see cref="Revision"/> orders them. v2 added <see cref="EndReason"/>;
+/// the retained message now carries an MQTT 5 message expiry and is cleared (empty payload) once the loop is over.
 /// </summary>
 public sealed record IncidentStatePayload
 {
     public const string SchemaName = "edgesentry/v1/incident-state";
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     public string Schema { get; init; } = SchemaName;
     public int Version { get; init; } = SchemaVersion;
@@ -69,6 +70,8 @@ public sealed record IncidentStatePayload
     public required int Escalations { get; init; }
     /// <summary>True once the rules ended the incident (the condition is over); the loop may still be open.</summary>
     public required bool Ended { get; init; }
+    /// <summary>condition-over (the rules ended it) or edge-restarted (open when the edge process stopped).</summary>
+    public string? EndReason { get; init; }
     public required string ReportedAt { get; init; }
     public string? DispatchedAt { get; init; }
     public string? AcceptBy { get; init; }

@@ -24,10 +24,12 @@ public sealed class IncidentRouterTests
         Assert.InRange(centre.GetProperty("dispatch").GetProperty("distanceMetres").GetDouble(), 280, 290);
         JsonElement unit = RoutingFixture.Validated(sent[1]);
         Assert.Equal("dispatched", unit.GetProperty("event").GetString());
-        Assert.Equal("2026-11-23T08:05:00.000Z", unit.GetProperty("acceptBy").GetString());
+        // The acceptance clock starts at the broker's PUBACK: a stored dispatch names no deadline yet.
+        Assert.False(unit.TryGetProperty("acceptBy", out _));
         JsonElement state = RoutingFixture.Validated(sent[2]);
         Assert.Equal("dispatched", state.GetProperty("state").GetString());
         Assert.True(sent[2].Retain);
+        Assert.Equal((int)new RoutingOptions().StateExpiry.TotalSeconds, sent[2].ExpirySeconds);
         Assert.Equal(3, f.Outbox.Depth);
     }
 
@@ -135,6 +137,7 @@ public sealed class IncidentRouterTests
         await using var f = await RoutingFixture.CreateAsync(new RoutingOptions { AcceptSlaSeconds = [120, 60, 30] });
         await f.OnDutyAsync();
         await f.Router.RouteAsync(f.Incident(severity: 1));
+        await f.BrokerAcknowledgesAllAsync();
 
         f.Time.Advance(TimeSpan.FromSeconds(119));
         Assert.Empty(await f.Router.ExpireDueAsync());
@@ -150,7 +153,8 @@ public sealed class IncidentRouterTests
         Assert.Equal("escalated", state.GetProperty("reason").GetString());
         Assert.Equal("u-mid", state.GetProperty("unitId").GetString());
         Assert.Equal(1, state.GetProperty("escalations").GetInt32());
-        // Level 2's SLA (60 s) now runs; its expiry reaches level 3 and the street office.
+        // Level 2's SLA (60 s) runs from the new dispatch's delivery; its expiry reaches level 3 and the street office.
+        await f.BrokerAcknowledgesAllAsync();
         f.Time.Advance(TimeSpan.FromSeconds(60));
         IReadOnlyList<OutgoingMessage> again = await f.Router.ExpireDueAsync();
         Assert.Contains(again, m => m.Topic == "edgesentry/v1/escalations/street-east");
@@ -165,6 +169,7 @@ public sealed class IncidentRouterTests
         await using var f = await RoutingFixture.CreateAsync();
         await f.OnDutyAsync();
         await f.Router.RouteAsync(f.Incident(severity: 3));
+        await f.BrokerAcknowledgesAllAsync();
 
         f.Time.Advance(TimeSpan.FromSeconds(60));
         await f.Router.ExpireDueAsync();
@@ -184,7 +189,7 @@ public sealed class IncidentRouterTests
         f.Time.Advance(TimeSpan.FromHours(1));
 
         Assert.Empty(await f.Router.ExpireDueAsync());
-        Assert.Equal("accepted", (await f.Router.FindAsync("inc-1"))!.State);
+        Assert.Equal(LoopState.Accepted, (await f.Router.FindAsync("inc-1"))!.State);
     }
 
     [Fact]
@@ -193,6 +198,7 @@ public sealed class IncidentRouterTests
         await using var f = await RoutingFixture.CreateAsync();
         await f.OnDutyAsync("u-mid", "u-far", "u-nb");
         await f.Router.RouteAsync(f.Incident());
+        await f.BrokerAcknowledgesAllAsync();
 
         f.Time.Advance(TimeSpan.FromSeconds(300));
         IReadOnlyList<OutgoingMessage> sent = await f.Router.ExpireDueAsync();
@@ -214,7 +220,7 @@ public sealed class IncidentRouterTests
         Assert.Equal(InputOutcome.NotDispatched, await f.AckAsync("u-mid", "inc-1", "accepted"));
 
         Assert.Equal(1, f.Router.AckCount(InputOutcome.NotDispatched));
-        Assert.Equal("dispatched", (await f.Router.FindAsync("inc-1"))!.State);
+        Assert.Equal(LoopState.Dispatched, (await f.Router.FindAsync("inc-1"))!.State);
         Assert.Equal(depth, f.Outbox.Depth);
     }
 
@@ -224,6 +230,7 @@ public sealed class IncidentRouterTests
         await using var f = await RoutingFixture.CreateAsync();
         await f.OnDutyAsync();
         await f.Router.RouteAsync(f.Incident());
+        await f.BrokerAcknowledgesAllAsync();
         f.Time.Advance(TimeSpan.FromSeconds(300));
         await f.Router.ExpireDueAsync();
 
@@ -286,9 +293,9 @@ public sealed class IncidentRouterTests
         Assert.Equal(InputOutcome.OutOfOrder, await f.AckAsync("u-near", "inc-1", "accepted"));
         Assert.Equal(InputOutcome.Accepted, await f.AckAsync("u-near", "inc-1", "resolved"));
 
-        Assert.Equal("resolved", (await f.Router.FindAsync("inc-1"))!.State);
-        // started: centre, unit, state; then one state per accepted step.
-        Assert.Equal(6, f.Outbox.Depth);
+        Assert.Equal(LoopState.Resolved, (await f.Router.FindAsync("inc-1"))!.State);
+        // started: centre, unit, state; then one state per accepted step, and the retained state cleared after resolved.
+        Assert.Equal(7, f.Outbox.Depth);
     }
 
     [Fact]

@@ -38,6 +38,9 @@ public static class OptionsMapping
         MaxInputBytes = routing.MaxInputBytes,
         AcceptSlaSeconds = routing.AcceptSlaSeconds,
         MaxTrackedIncidents = routing.MaxTrackedIncidents,
+        MaxClockSkew = TimeSpan.FromSeconds(routing.MaxClockSkewSeconds),
+        UnitMessagesPerSecond = routing.UnitMessagesPerSecond,
+        UnitBurst = routing.UnitBurst,
     };
 
     public static CameraSourceOptions CameraSource(CameraSection c) => new()

@@ -15,4 +15,9 @@ public sealed class RoutingSection
     /// <summary>Seconds a unit has to accept, for levels 1, 2 and 3.</summary>
     public List<int> AcceptSlaSeconds { get; set; } = [300, 180, 60];
     public int MaxTrackedIncidents { get; set; } = 10_000;
+    /// <summary>How far ahead of this box's clock a unit's timestamp may be before the message is rejected.</summary>
+    public double MaxClockSkewSeconds { get; set; } = 300;
+    /// <summary>Per-unit rate limit (token bucket): sustained messages a second, and the burst allowed at once.</summary>
+    public double UnitMessagesPerSecond { get; set; } = 2;
+    public int UnitBurst { get; set; } = 20;
 }

@@ -41,6 +41,8 @@ public sealed class IncidentRouter : IDisposable
     private readonly long[] dispatchCounts = new long[4];
     private readonly Meter meter;
     private readonly bool ownsMeter;
+    private readonly UnitRateLimiter rateLimiter;
+    private UnitSubscriptions? subscriptions;
     private long evicted;
     private long escalations;
 
@@ -67,6 +69,7 @@ public sealed class IncidentRouter : IDisposable
         this.outbox = outbox ?? throw new ArgumentNullException(nameof(outbox));
         this.time = time ?? TimeProvider.System;
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
+        rateLimiter = new UnitRateLimiter(options.UnitMessagesPerSecond, options.UnitBurst, this.time);
         foreach (UnitDefinition unit in roster.Units)
         {
             if (!map.TryGetCell(unit.GridId, out _))
@@ -110,6 +113,39 @@ public sealed class IncidentRouter : IDisposable
             cameras[camera.Id] = (cell, camera.Position ?? cell.Centre, camera.Position is not null);
         }
     }
+
+    /// <summary>Messages dropped by the per-unit rate limit.</summary>
+    public long RateLimited => rateLimiter.Dropped;
+
+    /// <summary>
+    /// The status and ack topics of the units this edge may dispatch to: units whose home cell holds one of its
+    /// cameras or neighbours such a cell. Messages of other units never reach this box.
+    /// </summary>
+    public IReadOnlyCollection<string> ServedUnitTopics()
+    {
+        HashSet<string> cells;
+        lock (cameras)
+        {
+            cells = cameras.Values.Select(c => c.Cell.Id).ToHashSet(StringComparer.Ordinal);
+        }
+
+        cells.UnionWith(cells.SelectMany(map.Neighbours).ToList());
+        return roster.Units.Where(u => cells.Contains(u.GridId)).OrderBy(u => u.Id, StringComparer.Ordinal)
+            .SelectMany(u => new[] { AlertTopics.UnitStatus(u.Id), AlertTopics.UnitAcks(u.Id) }).ToList();
+    }
+
+    /// <summary>Takes a camera out (configuration reload); its cell no longer counts for <see cref="ServedUnitTopics"/>.</summary>
+    public void RemoveCamera(string cameraId)
+    {
+        lock (cameras)
+        {
+            cameras.Remove(cameraId);
+        }
+    }
+
+    /// <summary>After cameras changed: subscribes to newly served units and unsubscribes from the others.</summary>
+    public Task RefreshSubscriptionsAsync(CancellationToken cancellationToken = default) =>
+        subscriptions?.ApplyAsync(ServedUnitTopics(), cancellationToken) ?? Task.CompletedTask;
 
     public async Task<DispatchView?> FindAsync(string incidentId, CancellationToken cancellationToken = default)
     {
@@ -240,7 +276,9 @@ public sealed class IncidentRouter : IDisposable
         await gate.WaitAsync(cancellationToken);
         try
         {
-            InputOutcome outcome = kind == "status"
+            // Known units only: the limiter's buckets stay bounded by the roster, and a flood costs no parse.
+            InputOutcome outcome = roster.IsKnown(unitId) && !rateLimiter.TryTake(unitId) ? InputOutcome.RateLimited
+                : kind == "status"
                 ? ApplyStatus(unitId, message.Payload.Span)
                 : await ApplyAckAsync(unitId, message.Payload, cancellationToken);
             long count = Interlocked.Increment(ref (kind == "status" ? statusCounts : ackCounts)[(int)outcome]);
@@ -266,8 +304,9 @@ public sealed class IncidentRouter : IDisposable
     public async Task RunAsync(MqttConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        connection.SubscribeOnConnect($"{AlertTopics.Root}/units/+/status", 1);
-        connection.SubscribeOnConnect($"{AlertTopics.Root}/units/+/acks", 1);
+        // Only the units this edge may dispatch to (its cameras' cells and their neighbours), never units/+/...
+        subscriptions = new UnitSubscriptions(connection);
+        subscriptions.Apply(ServedUnitTopics());
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task ticking = TickAsync(stop.Token);
         try
@@ -294,6 +333,7 @@ public sealed class IncidentRouter : IDisposable
     public void Dispose()
     {
         gate.Dispose();
+        subscriptions?.Dispose();
         if (ownsMeter)
         {
             meter.Dispose();
@@ -345,9 +385,9 @@ public sealed class IncidentRouter : IDisposable
             return outcome;
         }
 
-        if (status!.At > time.GetUtcNow() + options.MaxClockSkew)
+        if (!UnitInput.WithinSkew(status!.At, time.GetUtcNow(), options.MaxClockSkew))
         {
-            return InputOutcome.OutOfOrder;
+            return InputOutcome.ClockSkew;
         }
 
         return roster.Apply(unitId, status);
@@ -366,7 +406,12 @@ public sealed class IncidentRouter : IDisposable
             return outcome;
         }
 
-        if (!incidents.TryGetValue(ack!.IncidentId, out Tracked? t))
+        if (!UnitInput.WithinSkew(ack!.At, time.GetUtcNow(), options.MaxClockSkew))
+        {
+            return InputOutcome.ClockSkew;
+        }
+
+        if (!incidents.TryGetValue(ack.IncidentId, out Tracked? t))
         {
             return InputOutcome.UnknownIncident;
         }

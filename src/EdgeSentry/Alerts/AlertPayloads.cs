@@ -4,14 +4,14 @@ namespace EdgeSentry.Alerts;
 
 /// <summary>
 /// An incident transition on <c>edgesentry/v1/alerts/{gridId}/{cameraId}</c>, contract
-/// <c>contracts/incident.v3.schema.json</c> (v2 added <see cref="Dispatch"/>, v3 <c>snapshotOmitted</c>, which
-/// <see cref="AlertShrinker"/> writes when an alert does not fit the broker). Receivers drop duplicates by <see cref="MessageId"/> (QoS 1 is
+/// <c>contracts/incident.v4.schema.json</c> (v2 added <see cref="Dispatch"/>, v3 <c>snapshotOmitted</c>, which
+/// <see cref="AlertShrinker"/> writes when an alert does not fit the broker, v4 <see cref="Line"/>). Receivers drop duplicates by <see cref="MessageId"/> (QoS 1 is
 /// at-least-once) and order by (<see cref="IncidentId"/>, <see cref="Sequence"/>).
 /// </summary>
 public sealed record IncidentPayload
 {
     public const string SchemaName = "edgesentry/v1/incident";
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     public string Schema { get; init; } = SchemaName;
     public int Version { get; init; } = SchemaVersion;
@@ -42,6 +42,17 @@ public sealed record IncidentPayload
     public IncidentSnapshot? Snapshot { get; init; }
     /// <summary>Where the incident was routed, when routing is configured.</summary>
     public IncidentDispatch? Dispatch { get; init; }
+    /// <summary>Line-crossing incidents: the line, the direction counted and the crossings per class.</summary>
+    public IncidentLine? Line { get; init; }
+}
+
+/// <summary>Which line was crossed, which way counts ("both" or "direction" with <see cref="Direction"/>) and how many per label.</summary>
+public sealed record IncidentLine
+{
+    public required string LineId { get; init; }
+    public required string Counted { get; init; }
+    public IReadOnlyList<double>? Direction { get; init; }
+    public required IReadOnlyDictionary<string, int> ClassCounts { get; init; }
 }
 
 /// <summary>The routing decision carried by the centre's alert: which unit holds the incident, how far away, and why.</summary>

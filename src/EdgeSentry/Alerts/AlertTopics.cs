@@ -7,6 +7,12 @@ public static class AlertTopics
 
     public static string EdgeStatus(string edgeId) => $"{Root}/edges/{Segment(edgeId, "edge id")}/status";
 
+    /// <summary>Retained camera status, under the edge's own topics: camera ids of two boxes never collide.</summary>
+    public static string CameraStatus(string edgeId, string cameraId) =>
+        $"{Root}/edges/{Segment(edgeId, "edge id")}/cameras/{Segment(cameraId, "camera id")}/status";
+
+    public static string EdgeStats(string edgeId) => $"{Root}/edges/{Segment(edgeId, "edge id")}/stats";
+
     public static string Alerts(string gridId, string cameraId) =>
         $"{Root}/alerts/{Segment(gridId, "grid id")}/{Segment(cameraId, "camera id")}";
 

@@ -93,6 +93,15 @@ public sealed class IncidentMessageBuilder
                 TrackId = incident.TrackId,
             },
             ObjectCount = incident.ObjectCount,
+            Line = incident.LineId is { } lineId
+                ? new IncidentLine
+                {
+                    LineId = lineId,
+                    Counted = incident.LineDirection is null ? "both" : "direction",
+                    Direction = incident.LineDirection,
+                    ClassCounts = incident.ClassCounts ?? new Dictionary<string, int>(),
+                }
+                : null,
             Frame = new FrameSize(incident.FrameWidth, incident.FrameHeight),
             StartedAt = Iso8601(incident.StartedAt),
             At = Iso8601(incident.At),

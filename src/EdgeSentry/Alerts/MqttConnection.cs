@@ -35,6 +35,7 @@ public sealed class MqttConnection : IAsyncDisposable, IDisposable
     private readonly MqttClientOptions _clientOptions;
     private readonly SemaphoreSlim _inFlight;
     private readonly Channel<MqttMessage> _incoming;
+    private readonly ByteCountingReader _incomingReader;
     private readonly Channel<PendingPublish> _outgoing;
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
@@ -57,6 +58,7 @@ public sealed class MqttConnection : IAsyncDisposable, IDisposable
     private long _maximumPacketSize = long.MaxValue;
     private long _reconnects;
     private long _droppedIncoming;
+    private long _incomingBytes;
     private int _loopStarted;
     private int _disposed;
 
@@ -80,6 +82,7 @@ public sealed class MqttConnection : IAsyncDisposable, IDisposable
         _incoming = Channel.CreateBounded<MqttMessage>(
             new BoundedChannelOptions(options.IncomingCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleWriter = true },
             _ => Interlocked.Increment(ref _droppedIncoming));
+        _incomingReader = new ByteCountingReader(_incoming.Reader, bytes => Interlocked.Add(ref _incomingBytes, -bytes));
         _outgoing = Channel.CreateUnbounded<PendingPublish>(new UnboundedChannelOptions { SingleReader = true });
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
@@ -99,7 +102,9 @@ public sealed class MqttConnection : IAsyncDisposable, IDisposable
     /// <summary>Received messages dropped because the channel was full or the payload too large.</summary>
     public long DroppedIncoming => Interlocked.Read(ref _droppedIncoming);
     /// <summary>Messages received on subscribed topics (bounded; see <see cref="MqttConnectionOptions.IncomingCapacity"/>).</summary>
-    public ChannelReader<MqttMessage> Messages => _incoming.Reader;
+    public ChannelReader<MqttMessage> Messages => _incomingReader;
+    /// <summary>Payload bytes received and not yet read from <see cref="Messages"/>.</summary>
+    public long IncomingBytes => Interlocked.Read(ref _incomingBytes);
 
     /// <summary>The broker's Maximum Packet Size from the last CONNACK (<see cref="long.MaxValue"/> when it set none or before the first).</summary>
     public long MaximumPacketSize => Interlocked.Read(ref _maximumPacketSize);
@@ -236,6 +241,34 @@ public sealed class MqttConnection : IAsyncDisposable, IDisposable
         if (IsConnected)
         {
             _ = SubscribeQuietlyAsync([(pattern, qos)]);
+        }
+    }
+
+    /// <summary>
+    /// Forgets a subscription (no longer made on reconnect) and, if connected, unsubscribes now; waits for the
+    /// UNSUBACK when connected. Messages already queued in <see cref="Messages"/> stay there.
+    /// </summary>
+    public async Task UnsubscribeAsync(string pattern, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        lock (_gate)
+        {
+            _subscriptions.RemoveAll(s => s.Pattern == pattern);
+        }
+
+        if (!IsConnected)
+        {
+            return;
+        }
+
+        try
+        {
+            await _client.UnsubscribeAsync(new MqttClientUnsubscribeOptionsBuilder().WithTopicFilter(pattern).Build(), cancellationToken);
+        }
+        catch (Exception ex) when (ex is MqttCommunicationException or MqttClientNotConnectedException)
+        {
+            // The connection dropped: the next session starts without this subscription (clean) or keeps it until
+            // the broker's session expires; the router ignores topics it no longer serves either way.
         }
     }
 
@@ -760,7 +793,24 @@ public sealed class MqttConnection : IAsyncDisposable, IDisposable
             return Task.CompletedTask;
         }
 
-        _incoming.Writer.TryWrite(new MqttMessage(message.Topic, message.Payload.ToArray(), (int)message.QualityOfServiceLevel, message.Retain));
+        if (Interlocked.Add(ref _incomingBytes, length) > _options.IncomingCapacityBytes)
+        {
+            Interlocked.Add(ref _incomingBytes, -length);
+            long dropped = Interlocked.Increment(ref _droppedIncoming);
+            if (dropped == 1 || dropped % 1000 == 0)
+            {
+                AlertsLog.IncomingDropped(_logger, message.Topic, $"inbound queue holds more than {_options.IncomingCapacityBytes} bytes");
+            }
+
+            return Task.CompletedTask;
+        }
+
+        if (!_incoming.Writer.TryWrite(new MqttMessage(message.Topic, message.Payload.ToArray(), (int)message.QualityOfServiceLevel, message.Retain)))
+        {
+            // Full by count (counted by the channel's drop callback) or completed: the bytes were never queued.
+            Interlocked.Add(ref _incomingBytes, -length);
+        }
+
         return Task.CompletedTask;
     }
 

@@ -38,6 +38,11 @@ public sealed record MqttConnectionOptions
     public int IncomingCapacity { get; init; } = 10_000;
     /// <summary>Received payloads above this size are dropped and counted: whatever arrives from the network is untrusted.</summary>
     public int MaxIncomingPayloadBytes { get; init; } = 256 * 1024;
+    /// <summary>
+    /// Payload bytes buffered for <see cref="MqttConnection.Messages"/>: a count alone lets a few thousand large
+    /// messages hold hundreds of MB while the reader is slow. Beyond it messages are dropped and counted.
+    /// </summary>
+    public long IncomingCapacityBytes { get; init; } = 16L * 1024 * 1024;
 
     public string Endpoint => $"{Host}:{Port}";
 
@@ -97,9 +102,9 @@ public sealed record MqttConnectionOptions
             errors.Add("ReconnectDelay must be at least 100 ms and ReconnectDelayMax at least ReconnectDelay");
         }
 
-        if (IncomingCapacity < 1 || MaxIncomingPayloadBytes < 1)
+        if (IncomingCapacity < 1 || MaxIncomingPayloadBytes < 1 || IncomingCapacityBytes < MaxIncomingPayloadBytes)
         {
-            errors.Add("IncomingCapacity and MaxIncomingPayloadBytes must be positive");
+            errors.Add("IncomingCapacity and MaxIncomingPayloadBytes must be positive, IncomingCapacityBytes at least MaxIncomingPayloadBytes");
         }
 
         if (Password is not null && Username is null)

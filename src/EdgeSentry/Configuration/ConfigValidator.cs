@@ -203,6 +203,16 @@ public static partial class ConfigValidator
             errors.Add($"$.routing.maxTrackedIncidents: {r.MaxTrackedIncidents} must be between 1 and 1000000");
         }
 
+        if (r.MaxClockSkewSeconds is < 0 or > 86_400)
+        {
+            errors.Add($"$.routing.maxClockSkewSeconds: {r.MaxClockSkewSeconds} must be between 0 and 86400");
+        }
+
+        if (r.UnitMessagesPerSecond is not (> 0 and <= 1000) || r.UnitBurst is < 1 or > 10_000)
+        {
+            errors.Add("$.routing.unitMessagesPerSecond (0-1000] and unitBurst (1-10000) bound each unit's input rate");
+        }
+
         if (o.Units.Count == 0)
         {
             errors.Add("$.units: routing needs at least one unit");

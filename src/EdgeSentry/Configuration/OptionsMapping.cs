@@ -39,6 +39,9 @@ public static class OptionsMapping
         AcceptSlaSeconds = routing.AcceptSlaSeconds,
         MaxTrackedIncidents = routing.MaxTrackedIncidents,
         StateExpiry = TimeSpan.FromSeconds(routing.StateExpirySeconds),
+        MaxClockSkew = TimeSpan.FromSeconds(routing.MaxClockSkewSeconds),
+        UnitMessagesPerSecond = routing.UnitMessagesPerSecond,
+        UnitBurst = routing.UnitBurst,
     };
 
     public static CameraSourceOptions CameraSource(CameraSection c) => new()

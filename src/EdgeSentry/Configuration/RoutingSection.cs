@@ -17,4 +17,9 @@ public sealed class RoutingSection
     public int MaxTrackedIncidents { get; set; } = 10_000;
     /// <summary>MQTT 5 message expiry of the retained incident state (default two days).</summary>
     public int StateExpirySeconds { get; set; } = 172_800;
+    /// <summary>How far ahead of this box's clock a unit's timestamp may be before the message is rejected.</summary>
+    public double MaxClockSkewSeconds { get; set; } = 300;
+    /// <summary>Per-unit rate limit (token bucket): sustained messages a second, and the burst allowed at once.</summary>
+    public double UnitMessagesPerSecond { get; set; } = 2;
+    public int UnitBurst { get; set; } = 20;
 }

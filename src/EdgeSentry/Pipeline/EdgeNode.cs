@@ -258,6 +258,7 @@ public sealed class EdgeNode : IDisposable
             foreach (var id in removed.Concat(changed))
             {
                 await RemoveCameraAsync(current[id]);
+                _router?.RemoveCamera(id);
             }
 
             foreach (var id in changed.Concat(added))
@@ -265,6 +266,12 @@ public sealed class EdgeNode : IDisposable
                 _builder!.SetCamera(ToAlertCamera(wanted[id]));
                 _router?.SetCamera(ToRoutedCamera(wanted[id]));
                 AddCamera(wanted[id]);
+            }
+
+            if (_router is not null)
+            {
+                // The served cells follow the cameras: subscribe to the units of new cells, drop the others.
+                await _router.RefreshSubscriptionsAsync(_stopping);
             }
 
             var summary = new ReloadSummary(added, removed, changed, ignored);
@@ -347,7 +354,7 @@ public sealed class EdgeNode : IDisposable
             tap.Tracker = engine.TrackerOptions;
         }
         var lane = Scheduler!.Register(slot, analyzer, gate);
-        string topic = $"{AlertTopics.Root}/cameras/{c.Id}/status";
+        string topic = AlertTopics.CameraStatus(_options.EdgeId, c.Id);
         var publisher = _publisher!;
         source.StateChanged += (s, state, reason) => _ = PublishCameraStateAsync(publisher, topic, c.Id, state, reason);
         source.FrameDecoded += _ => _metrics?.FramesDecoded.Add(1, new KeyValuePair<string, object?>("camera", c.Id));
@@ -398,7 +405,7 @@ public sealed class EdgeNode : IDisposable
 
     private async Task PublishCameraStateAsync(AlertPublisher publisher, string topic, string cameraId, CameraState state, string? reason)
     {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new CameraStatusPayload(cameraId, state.ToWire(), reason is null ? null : UrlRedactor.Redact(reason), _time.GetUtcNow().UtcDateTime.ToString("O")), StatusJson.Default.CameraStatusPayload);
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new CameraStatusPayload(cameraId, state.ToWire(), reason is null ? null : UrlRedactor.Redact(reason), _time.GetUtcNow().UtcDateTime.ToString("O")) { EdgeId = _options.EdgeId }, StatusJson.Default.CameraStatusPayload);
         try
         {
             await publisher.Connection.PublishAsync(topic, payload, 1, retain: true);
@@ -412,7 +419,7 @@ public sealed class EdgeNode : IDisposable
 
     private async Task PublishStatsAsync(AlertPublisher publisher, CancellationToken cancellationToken)
     {
-        string topic = $"{AlertTopics.Root}/edges/{_options.EdgeId}/stats";
+        string topic = AlertTopics.EdgeStats(_options.EdgeId);
         var interval = TimeSpan.FromSeconds(_options.StatsIntervalSeconds);
         var rates = new DetectionRates(_time);
         while (!cancellationToken.IsCancellationRequested)

@@ -48,6 +48,8 @@ public sealed class IncidentRouter : IDisposable
     private readonly long[] _dispatchCounts = new long[Enum.GetValues<DispatchReason>().Length];
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
+    private readonly UnitRateLimiter _rateLimiter;
+    private UnitSubscriptions? _subscriptions;
     private bool _resumed;
     private long _evicted;
     private long _escalations;
@@ -78,6 +80,7 @@ public sealed class IncidentRouter : IDisposable
         _outbox = outbox ?? throw new ArgumentNullException(nameof(outbox));
         _time = time ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _rateLimiter = new UnitRateLimiter(options.UnitMessagesPerSecond, options.UnitBurst, _time);
         foreach (UnitDefinition unit in roster.Units)
         {
             if (!map.TryGetCell(unit.GridId, out _))
@@ -126,6 +129,39 @@ public sealed class IncidentRouter : IDisposable
             _cameras[camera.Id] = (cell, camera.Position ?? cell.Centre, camera.Position is not null);
         }
     }
+
+    /// <summary>Messages dropped by the per-unit rate limit.</summary>
+    public long RateLimited => _rateLimiter.Dropped;
+
+    /// <summary>
+    /// The status and ack topics of the units this edge may dispatch to: units whose home cell holds one of its
+    /// cameras or neighbours such a cell. Messages of other units never reach this box.
+    /// </summary>
+    public IReadOnlyCollection<string> ServedUnitTopics()
+    {
+        HashSet<string> cells;
+        lock (_cameras)
+        {
+            cells = _cameras.Values.Select(c => c.Cell.Id).ToHashSet(StringComparer.Ordinal);
+        }
+
+        cells.UnionWith(cells.SelectMany(_map.Neighbours).ToList());
+        return _roster.Units.Where(u => cells.Contains(u.GridId)).OrderBy(u => u.Id, StringComparer.Ordinal)
+            .SelectMany(u => new[] { AlertTopics.UnitStatus(u.Id), AlertTopics.UnitAcks(u.Id) }).ToList();
+    }
+
+    /// <summary>Takes a camera out (configuration reload); its cell no longer counts for <see cref="ServedUnitTopics"/>.</summary>
+    public void RemoveCamera(string cameraId)
+    {
+        lock (_cameras)
+        {
+            _cameras.Remove(cameraId);
+        }
+    }
+
+    /// <summary>After cameras changed: subscribes to newly served units and unsubscribes from the others.</summary>
+    public Task RefreshSubscriptionsAsync(CancellationToken cancellationToken = default) =>
+        _subscriptions?.ApplyAsync(ServedUnitTopics(), cancellationToken) ?? Task.CompletedTask;
 
     public async Task<DispatchView?> FindAsync(string incidentId, CancellationToken cancellationToken = default)
     {
@@ -274,7 +310,9 @@ public sealed class IncidentRouter : IDisposable
         try
         {
             await ResumeIfNeededAsync(cancellationToken);
-            InputOutcome outcome = kind == "status"
+            // Known units only: the limiter's buckets stay bounded by the roster, and a flood costs no parse.
+            InputOutcome outcome = _roster.IsKnown(unitId) && !_rateLimiter.TryTake(unitId) ? InputOutcome.RateLimited
+                : kind == "status"
                 ? await ApplyStatusAsync(unitId, message.Payload.Span.ToArray(), cancellationToken)
                 : await ApplyAckAsync(unitId, message.Payload, cancellationToken);
             long count = Interlocked.Increment(ref (kind == "status" ? _statusCounts : _ackCounts)[(int)outcome]);
@@ -301,8 +339,9 @@ public sealed class IncidentRouter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(connection);
         await ResumeAsync(cancellationToken);
-        connection.SubscribeOnConnect($"{AlertTopics.Root}/units/+/status", 1);
-        connection.SubscribeOnConnect($"{AlertTopics.Root}/units/+/acks", 1);
+        // Only the units this edge may dispatch to (its cameras' cells and their neighbours), never units/+/...
+        _subscriptions = new UnitSubscriptions(connection);
+        _subscriptions.Apply(ServedUnitTopics());
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task ticking = TickAsync(stop.Token);
         try
@@ -330,6 +369,7 @@ public sealed class IncidentRouter : IDisposable
     {
         _outbox.Delivered -= OnDelivered;
         _gate.Dispose();
+        _subscriptions?.Dispose();
         if (_ownsMeter)
         {
             _meter.Dispose();
@@ -590,9 +630,9 @@ public sealed class IncidentRouter : IDisposable
             return outcome;
         }
 
-        if (status!.At > _time.GetUtcNow() + _options.MaxClockSkew)
+        if (!UnitInput.WithinSkew(status!.At, _time.GetUtcNow(), _options.MaxClockSkew))
         {
-            return InputOutcome.OutOfOrder;
+            return InputOutcome.ClockSkew;
         }
 
         outcome = _roster.Apply(unitId, status);
@@ -643,7 +683,12 @@ public sealed class IncidentRouter : IDisposable
             return outcome;
         }
 
-        if (!_incidents.TryGetValue(ack!.IncidentId, out LoopIncident? t))
+        if (!UnitInput.WithinSkew(ack!.At, _time.GetUtcNow(), _options.MaxClockSkew))
+        {
+            return InputOutcome.ClockSkew;
+        }
+
+        if (!_incidents.TryGetValue(ack.IncidentId, out LoopIncident? t))
         {
             return InputOutcome.UnknownIncident;
         }

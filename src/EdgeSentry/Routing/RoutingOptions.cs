@@ -15,6 +15,10 @@ public sealed record RoutingOptions
     public TimeSpan SlaCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>How far a unit status's <c>at</c> may lie in the future (phone clocks drift) before it is rejected.</summary>
     public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Messages a second one unit may send (statuses and acks together) after <see cref="UnitBurst"/>.</summary>
+    public double UnitMessagesPerSecond { get; init; } = 2;
+    /// <summary>Messages one unit may send at once (a reconnect re-sends its retained status, a batch of acks).</summary>
+    public int UnitBurst { get; init; } = 20;
 
     /// <summary>MQTT 5 message expiry of the retained incident state: an edge that never comes back leaves nothing for ever.</summary>
     public TimeSpan StateExpiry { get; init; } = TimeSpan.FromDays(2);
@@ -47,6 +51,11 @@ public sealed record RoutingOptions
         if (MaxTrackedIncidents < 1 || SlaCheckInterval <= TimeSpan.Zero || MaxClockSkew < TimeSpan.Zero)
         {
             errors.Add("MaxTrackedIncidents and SlaCheckInterval must be positive, MaxClockSkew not negative");
+        }
+
+        if (!(UnitMessagesPerSecond > 0) || UnitBurst < 1)
+        {
+            errors.Add("UnitMessagesPerSecond must be positive and UnitBurst at least 1");
         }
 
         if (errors.Count > 0)

@@ -9,7 +9,7 @@ public enum InputOutcome
     Accepted,
     /// <summary>The same acknowledgement again (QoS 1 redelivery): harmless, nothing changes.</summary>
     Duplicate,
-    /// <summary>An empty retained status: the unit's status is deleted.</summary>
+    /// <summary>An empty retained status: the unit's status becomes unknown (off duty until it speaks again).</summary>
     Cleared,
     Oversized,
     /// <summary>Not JSON, or not the schema (wrong types, unknown fields, bad values).</summary>
@@ -25,6 +25,10 @@ public enum InputOutcome
     OutOfOrder,
     /// <summary>Not a unit status or ack topic.</summary>
     IgnoredTopic,
+    /// <summary>The unit sent more than its rate allows (<see cref="UnitRateLimiter"/>); dropped unread.</summary>
+    RateLimited,
+    /// <summary>The payload's <c>at</c> lies further in the future than the allowed clock skew.</summary>
+    ClockSkew,
 }
 
 /// <summary>accepted, on-site or resolved.</summary>
@@ -221,6 +225,13 @@ public static class UnitInput
             return InputOutcome.Malformed;
         }
     }
+
+    /// <summary>
+    /// A unit's timestamp may run ahead of the edge's clock by at most <paramref name="maxSkew"/> (phone clocks
+    /// drift). Further ahead is a broken clock or a forged message that would otherwise stay "newest" for good.
+    /// Old timestamps are not refused here: a status goes stale by age and acks queued in a broker arrive late.
+    /// </summary>
+    public static bool WithinSkew(DateTimeOffset at, DateTimeOffset now, TimeSpan maxSkew) => at <= now + maxSkew;
 
     public static string Wire(AckStatus status) => status switch
     {

@@ -49,4 +49,6 @@ public sealed record IncidentEvent
     public string? LineId { get; init; }
     /// <summary>Line-crossing: crossings per label during this incident (in the counted direction).</summary>
     public IReadOnlyDictionary<string, int>? ClassCounts { get; init; }
+    /// <summary>Line-crossing: the direction [dx, dy] a crossing must go to count; null when both ways count.</summary>
+    public IReadOnlyList<double>? LineDirection { get; init; }
 }

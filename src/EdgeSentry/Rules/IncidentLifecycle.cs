@@ -114,6 +114,7 @@ internal sealed class IncidentLifecycle
             CameraId = _camera.CameraId,
             ZoneId = _rule.Zone?.Id,
             LineId = _rule.Line?.Id,
+            LineDirection = _rule.Line is { HasDirection: true } line ? [line.DirectionX, line.DirectionY] : null,
             Severity = state.Severity,
             ClassId = state.ClassId,
             Label = (uint)state.ClassId < (uint)labels.Count ? labels[state.ClassId] : state.ClassId.ToString(CultureInfo.InvariantCulture),

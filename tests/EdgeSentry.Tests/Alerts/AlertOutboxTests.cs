@@ -28,7 +28,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
     [Fact]
     public async Task RunAsync_StoredMessages_AllDeliveredInOrderAndOutboxEmpties()
     {
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/#");
+        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "outbox-test/#");
         await using AlertOutbox outbox = Open();
         for (int n = 0; n < 50; n++)
         {
@@ -50,7 +50,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
     [Fact]
     public async Task EnqueueAsync_BeyondMaxMessages_DropsOldestAndCountsThem()
     {
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/#");
+        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "outbox-test/#");
         await using AlertOutbox outbox = Open(new OutboxOptions { DatabasePath = DatabasePath, MaxMessages = 5 });
 
         for (int n = 0; n < 8; n++)
@@ -72,7 +72,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
     public async Task RunAsync_MessageOlderThanMaxAge_DroppedUnsentAndCounted()
     {
         var time = new ManualTimeProvider();
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/#");
+        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "outbox-test/#");
         await using AlertOutbox outbox = AlertOutbox.Open(new OutboxOptions { DatabasePath = DatabasePath, MaxAge = TimeSpan.FromHours(1) }, time);
         await outbox.EnqueueAsync(Message("cam-1", 0));
         await outbox.EnqueueAsync(Message("cam-1", 1));
@@ -147,7 +147,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
         }
 
         await broker.StartAgainAsync();
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/#");
+        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "outbox-test/#");
         await using AlertOutbox second = Open();
         Assert.Equal(20, second.Depth);
         await using var again = new MqttConnection(Options("edge-1"));
@@ -167,7 +167,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
     {
         const int total = 1500;
         const int cameras = 3;
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/#", persistentSession: true);
+        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "outbox-test/#", persistentSession: true);
         await using AlertOutbox outbox = Open();
         await using var connection = await ConnectAsync("edge-outage");
         using var run = new CancellationTokenSource();
@@ -241,7 +241,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
     public async Task Throughput_TenThousandMessages_AllDeliveredAndRatesReported()
     {
         const int total = 10_000;
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/#");
+        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "outbox-test/#");
         foreach ((bool survivePowerLoss, bool drain) in new[] { (false, false), (true, false), (false, true), (true, true) })
         {
             string path = Path.Combine(directory, $"throughput-{survivePowerLoss}-{drain}.db");
@@ -337,11 +337,15 @@ public sealed class AlertOutboxTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
     }
 
+    /// <summary>
+    /// An opaque message for the outbox's own mechanics, on a test-only topic tree: it is not a contract payload, and
+    /// everything on edgesentry/v1/... must validate against asyncapi.yaml.
+    /// </summary>
     private static OutgoingMessage Message(string camera, int n, int padTo = 0)
     {
         string id = Guid.CreateVersion7().ToString("D");
         string text = $"{id}|{camera}|{n}|";
-        return new OutgoingMessage(id, $"edgesentry/v1/alerts/grid-1/{camera}", Encoding.UTF8.GetBytes(text.PadRight(padTo, '.')), camera, 1, false);
+        return new OutgoingMessage(id, $"outbox-test/alerts/grid-1/{camera}", Encoding.UTF8.GetBytes(text.PadRight(padTo, '.')), camera, 1, false);
     }
 
     private static (string Id, string Camera, int N) Parse(MqttMessage message)

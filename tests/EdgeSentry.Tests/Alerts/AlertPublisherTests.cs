@@ -3,14 +3,15 @@ using EdgeSentry.Alerts;
 using EdgeSentry.Detection;
 using EdgeSentry.Pipeline;
 using EdgeSentry.Rules;
+using EdgeSentry.Tests.Contracts;
 using EdgeSentry.Tests.Peers;
 
 namespace EdgeSentry.Tests.Alerts;
 
 public sealed class AlertPublisherTests : IAsyncLifetime
 {
-    private static readonly JsonSchemaSubset IncidentSchema = JsonSchemaSubset.Load("incident.v3.schema.json");
-    private static readonly JsonSchemaSubset StatusSchema = JsonSchemaSubset.Load("edge-status.v1.schema.json");
+    private static readonly ContractSchema IncidentSchema = ContractSchema.Load("incident.v4.schema.json");
+    private static readonly ContractSchema StatusSchema = ContractSchema.Load("edge-status.v1.schema.json");
     private static readonly AlertCamera Gate = new("cam-gate-1", "School gate, north", "grid-07");
 
     private MosquittoBroker _broker = null!;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using EdgeSentry.Alerts;
 using EdgeSentry.Pipeline;
 using EdgeSentry.Rules;
+using EdgeSentry.Tests.Contracts;
 using EdgeSentry.Tests.Peers;
 using OpenCvSharp;
 using Xunit.Abstractions;
@@ -16,7 +17,7 @@ namespace EdgeSentry.Tests.Alerts;
 public sealed class OversizeAlertTests : IAsyncLifetime
 {
     private const int MaxPacket = 32768;
-    private static readonly JsonSchemaSubset IncidentSchema = JsonSchemaSubset.Load("incident.v3.schema.json");
+    private static readonly ContractSchema IncidentSchema = ContractSchema.Load("incident.v4.schema.json");
     private static readonly AlertCamera Gate = new("cam-gate-1", "School gate, north", "grid-07");
 
     private readonly ITestOutputHelper _output;

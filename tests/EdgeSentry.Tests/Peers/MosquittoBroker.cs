@@ -38,6 +38,11 @@ public sealed class MosquittoBroker : IAsyncDisposable
             authentication = $"allow_anonymous false\npassword_file {passwords}";
         }
 
+        if (settings.AclFile is { } acl)
+        {
+            authentication += $"\nacl_file {acl}";
+        }
+
         string tls = string.Empty;
         if (settings.Tls)
         {
@@ -268,6 +273,8 @@ public sealed record MosquittoBrokerSettings
     public bool RequireClientCertificate { get; init; }
     /// <summary>mosquitto's max_packet_size: it states it in CONNACK and drops a client that sends more.</summary>
     public int? MaxPacketSize { get; init; }
+    /// <summary>A mosquitto acl_file (used from where it is, e.g. deploy/mosquitto/); needs <see cref="Users"/>.</summary>
+    public string? AclFile { get; init; }
 }
 
 /// <summary>A throw-away CA, server and client certificate made with the real openssl CLI.</summary>

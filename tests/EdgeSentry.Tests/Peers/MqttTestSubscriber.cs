@@ -1,4 +1,5 @@
 using EdgeSentry.Alerts;
+using EdgeSentry.Tests.Contracts;
 
 namespace EdgeSentry.Tests.Peers;
 
@@ -6,6 +7,9 @@ namespace EdgeSentry.Tests.Peers;
 /// Subscribes to a pattern ('#' by default) on a real broker through EdgeSentry's own binding and collects
 /// every message. Waits take a CancellationToken as their cap, so a missing message fails the test instead of
 /// hanging it; the cap is generous and never a timing assertion.
+/// <para>Every message it hands out on an <c>edgesentry/v1/...</c> topic is first validated against the schema
+/// contracts/asyncapi.yaml assigns to that topic's channel (<see cref="AsyncApiContract"/>); a message no channel
+/// describes or that breaks its schema fails the test, so every message the suite sees checks the contract.</para>
 /// </summary>
 public sealed class MqttTestSubscriber : IAsyncDisposable
 {
@@ -56,14 +60,29 @@ public sealed class MqttTestSubscriber : IAsyncDisposable
     public static CancellationToken Cap(int seconds = 30) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 
     public async Task<MqttMessage> NextAsync(CancellationToken cancellationToken) =>
-        await _connection.Messages.ReadAsync(cancellationToken);
+        Checked(await _connection.Messages.ReadAsync(cancellationToken));
+
+    /// <summary>Validates a received message against asyncapi.yaml; throws (failing the test) on a mismatch.</summary>
+    public static MqttMessage Checked(MqttMessage message)
+    {
+        if (message.Topic.StartsWith(AlertTopics.Root + "/", StringComparison.Ordinal))
+        {
+            IReadOnlyList<string> errors = AsyncApiContract.Default.Validate(message.Topic, message.Payload.Span);
+            if (errors.Count > 0)
+            {
+                Assert.Fail("message breaks contracts/asyncapi.yaml:\n" + string.Join("\n", errors));
+            }
+        }
+
+        return message;
+    }
 
     /// <summary>The first message (skipping others) that matches.</summary>
     public async Task<MqttMessage> WaitForAsync(Func<MqttMessage, bool> match, CancellationToken cancellationToken)
     {
         while (true)
         {
-            MqttMessage message = await _connection.Messages.ReadAsync(cancellationToken);
+            MqttMessage message = Checked(await _connection.Messages.ReadAsync(cancellationToken));
             if (match(message))
             {
                 return message;
@@ -77,7 +96,7 @@ public sealed class MqttTestSubscriber : IAsyncDisposable
         var collected = new List<MqttMessage>(count);
         while (collected.Count < count)
         {
-            MqttMessage message = await _connection.Messages.ReadAsync(cancellationToken);
+            MqttMessage message = Checked(await _connection.Messages.ReadAsync(cancellationToken));
             if (match(message))
             {
                 collected.Add(message);

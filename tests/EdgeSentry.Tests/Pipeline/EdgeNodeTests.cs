@@ -125,7 +125,7 @@ public class EdgeNodeTests
             {
                 incident = m;
             }
-            else if (m.Topic == "edgesentry/v1/cameras/dead-1/status" && System.Text.Encoding.UTF8.GetString(m.Payload.Span).Contains("reconnecting", StringComparison.Ordinal))
+            else if (m.Topic == "edgesentry/v1/edges/edge-test/cameras/dead-1/status" && System.Text.Encoding.UTF8.GetString(m.Payload.Span).Contains("reconnecting", StringComparison.Ordinal))
             {
                 deadStatus = m;
             }

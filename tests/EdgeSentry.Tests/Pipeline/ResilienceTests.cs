@@ -29,7 +29,7 @@ public class ResilienceTests(ITestOutputHelper output)
     };
 
     private static async Task<MqttMessage> WaitForStateAsync(MqttTestSubscriber sub, string cameraId, string state, CancellationToken cap)
-        => await sub.WaitForAsync(m => m.Topic == $"edgesentry/v1/cameras/{cameraId}/status" && State(m) == state, cap);
+        => await sub.WaitForAsync(m => m.Topic.EndsWith($"/cameras/{cameraId}/status", StringComparison.Ordinal) && State(m) == state, cap);
 
     private static string State(MqttMessage m)
     {
@@ -65,7 +65,7 @@ public class ResilienceTests(ITestOutputHelper output)
     {
         const long Window = 125; // cam-b's frames per measurement: 5 s of the 25 fps clip when the box keeps up
         await using var broker = await MosquittoBroker.StartAsync();
-        await using var sub = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/cameras/+/status");
+        await using var sub = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/edges/+/cameras/+/status");
         int portA = LocalPeer.FreePort();
         var serverA = await RtspServer.StartAsync(portA, true, ("a", "intel_indoor_people_one_by_one_h264.mp4"));
         await using var serverB = await RtspServer.StartAsync(true, ("b", "intel_parking_cars.mp4"));
@@ -119,7 +119,7 @@ public class ResilienceTests(ITestOutputHelper output)
     public async Task RtspServerHung_WatchdogRestartsDecoderAndCameraRecoversAfterContinue()
     {
         await using var broker = await MosquittoBroker.StartAsync();
-        await using var sub = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/cameras/+/status");
+        await using var sub = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/edges/+/cameras/+/status");
         await using var server = await RtspServer.StartAsync(true, ("a", "intel_parking_cars.mp4"));
         const double Stall = 3;
         var options = EdgeNodeTests.Options(broker.Port, Camera("cam-a", server.Url("a"), stallSeconds: Stall));

@@ -4,7 +4,7 @@ using EdgeSentry.Alerts;
 using EdgeSentry.Detection;
 using EdgeSentry.Routing;
 using EdgeSentry.Rules;
-using EdgeSentry.Tests.Alerts;
+using EdgeSentry.Tests.Contracts;
 using EdgeSentry.Tests.Peers;
 
 namespace EdgeSentry.Tests.Routing;
@@ -16,11 +16,11 @@ namespace EdgeSentry.Tests.Routing;
 internal sealed class RoutingFixture : IAsyncDisposable
 {
     public static readonly GeoPoint Camera = new(31.205, 121.405);
-    public static readonly JsonSchemaSubset IncidentSchema = JsonSchemaSubset.Load("incident.v3.schema.json");
-    public static readonly JsonSchemaSubset DispatchSchema = JsonSchemaSubset.Load("dispatch.v1.schema.json");
-    public static readonly JsonSchemaSubset StateSchema = JsonSchemaSubset.Load("incident-state.v2.schema.json");
-    public static readonly JsonSchemaSubset StatusSchema = JsonSchemaSubset.Load("unit-status.v1.schema.json");
-    public static readonly JsonSchemaSubset AckSchema = JsonSchemaSubset.Load("unit-ack.v1.schema.json");
+    public static readonly ContractSchema IncidentSchema = ContractSchema.Load("incident.v4.schema.json");
+    public static readonly ContractSchema DispatchSchema = ContractSchema.Load("dispatch.v1.schema.json");
+    public static readonly ContractSchema StateSchema = ContractSchema.Load("incident-state.v2.schema.json");
+    public static readonly ContractSchema StatusSchema = ContractSchema.Load("unit-status.v1.schema.json");
+    public static readonly ContractSchema AckSchema = ContractSchema.Load("unit-ack.v1.schema.json");
 
     public static readonly UnitDefinition[] Units =
     [
@@ -192,7 +192,7 @@ internal sealed class RoutingFixture : IAsyncDisposable
             return default;
         }
 
-        JsonSchemaSubset schema = topic.Split('/') switch
+        ContractSchema schema = topic.Split('/') switch
         {
             [_, _, "alerts", _, _] => IncidentSchema,
             [_, _, "units", _, "alerts"] => DispatchSchema,

@@ -36,6 +36,7 @@ public class LineCrossingRuleTests
         Assert.Equal("entry", started.LineId);
         Assert.Null(started.ZoneId);
         Assert.Equal(new Dictionary<string, int> { ["person"] = 1 }, started.ClassCounts);
+        Assert.Equal([0.0, 1.0], started.LineDirection!);
         var updated = Assert.Single(s.Sink.Of(IncidentTransition.Updated));
         Assert.Equal(new Dictionary<string, int> { ["person"] = 1, ["car"] = 1 }, updated.ClassCounts);
         Assert.Equal(2, updated.ObjectCount);

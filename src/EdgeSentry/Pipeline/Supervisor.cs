@@ -23,8 +23,9 @@ namespace EdgeSentry.Pipeline;
 /// recreated, the camera released) and reported through <see cref="WatchdogRecovered"/>
 /// (<c>edgesentry.detector.watchdog_recoveries</c>, tags <c>model</c>, <c>worker</c>).</item>
 /// </list>
-/// Health: the supervisor is degraded, with a reason per loop, while a loop waits to be restarted, and while a
-/// worker whose call was abandoned has not yet finished a frame on its new session; ok again after that.
+/// Health: the supervisor is degraded, with a reason per loop, while a loop waits to be restarted, and after a
+/// watchdog recovery until the worker's new session has finished a frame and at least one watchdog limit has
+/// passed; ok again after that.
 /// Cancellation of the token passed to a loop is a stop, never a fault.
 /// </summary>
 public sealed class Supervisor
@@ -35,6 +36,7 @@ public sealed class Supervisor
     private readonly SupervisorOptions _options;
     private readonly Lock _gate = new();
     private readonly SortedDictionary<string, string> _problems = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Reason, long At, TimeSpan Hold)> _recoveries = new(StringComparer.Ordinal);
     private long _faults;
     private long _restarts;
     private long _watchdogRecoveries;
@@ -138,17 +140,48 @@ public sealed class Supervisor
         Changed?.Invoke();
     }
 
-    /// <summary>A detector call ran past the watchdog limit and was abandoned; health stays degraded until <see cref="WorkerRecovered"/>.</summary>
+    /// <summary>
+    /// A detector call ran past the watchdog limit and was abandoned; health stays degraded until the worker's new
+    /// session finished a frame (<see cref="WorkerRecovered"/>) and for at least one more <paramref name="limit"/>
+    /// after the recovery, so that a health reader sampling once a second sees it.
+    /// </summary>
     public void WatchdogRecovered(string model, int worker, TimeSpan limit, string cameraId)
     {
         Interlocked.Increment(ref _watchdogRecoveries);
         _metrics?.WatchdogRecoveries.Add(1, new TagList { { "model", model }, { "worker", worker.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
         PipelineLog.DetectorHung(_logger, model, worker, limit.TotalSeconds, cameraId);
-        SetProblem(WorkerKey(model, worker), $"detector worker {worker} ({model}) hung over {limit.TotalSeconds:0.#} s on camera {cameraId}; session recreated, waiting for its first frame");
+        string reason = $"detector worker {worker} ({model}) hung over {limit.TotalSeconds:0.#} s on camera {cameraId}; session recreated";
+        lock (_gate)
+        {
+            _recoveries[WorkerKey(model, worker)] = (reason, _time.GetTimestamp(), limit);
+        }
+
+        SetProblem(WorkerKey(model, worker), reason);
     }
 
-    /// <summary>The worker's new session finished a frame: the watchdog recovery is complete.</summary>
-    public void WorkerRecovered(string model, int worker) => ClearProblem(WorkerKey(model, worker));
+    /// <summary>The worker's new session finished a frame: the problem clears now or when the hold after the recovery ends.</summary>
+    public void WorkerRecovered(string model, int worker)
+    {
+        string key = WorkerKey(model, worker);
+        (string Reason, long At, TimeSpan Hold) recovery;
+        lock (_gate)
+        {
+            if (!_recoveries.Remove(key, out recovery))
+            {
+                return;
+            }
+        }
+
+        var remaining = recovery.Hold - _time.GetElapsedTime(recovery.At);
+        if (remaining <= TimeSpan.Zero)
+        {
+            ClearProblem(key, recovery.Reason);
+            return;
+        }
+
+        // Cleared only if no newer recovery replaced this one meanwhile.
+        _ = Task.Delay(remaining, _time).ContinueWith(_ => ClearProblem(key, recovery.Reason), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
 
     /// <summary>The backoff before restart number <paramref name="failures"/> (1-based), jittered in [½, 1] of the step.</summary>
     public TimeSpan Backoff(int failures)
@@ -170,12 +203,12 @@ public sealed class Supervisor
         Changed?.Invoke();
     }
 
-    private void ClearProblem(string key)
+    private void ClearProblem(string key, string? onlyIf = null)
     {
         bool removed;
         lock (_gate)
         {
-            removed = _problems.Remove(key);
+            removed = (onlyIf is null || (_problems.TryGetValue(key, out var current) && ReferenceEquals(current, onlyIf))) && _problems.Remove(key);
         }
 
         if (removed)

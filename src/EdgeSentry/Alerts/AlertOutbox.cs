@@ -31,6 +31,7 @@ public sealed class AlertOutbox : IAsyncDisposable
     private readonly Counter<long> _droppedCounter;
     private readonly Counter<long> _setAsideCounter;
     private readonly Counter<long> _shrunkCounter;
+    private readonly Counter<long> _writeFailureCounter;
     private readonly Histogram<double> _latency;
     private readonly Lock _emptyGate = new();
     private TaskCompletionSource? _emptyWaiter;
@@ -38,6 +39,8 @@ public sealed class AlertOutbox : IAsyncDisposable
     private long _setAside;
     private long _droppedForCapacity;
     private long _droppedExpired;
+    private long _writeFailures;
+    private string? _storageFault;
     private int _running;
     private int _disposed;
     // Ages are measured on the monotonic clock from this moment; rows older than the process get the wall-clock age
@@ -60,6 +63,7 @@ public sealed class AlertOutbox : IAsyncDisposable
         _droppedCounter = _meter.CreateCounter<long>("edgesentry.outbox.dropped", description: "Messages deleted unsent (reason: capacity, expired)");
         _setAsideCounter = _meter.CreateCounter<long>("edgesentry.outbox.set_aside", description: "Messages moved to the set-aside table (reason: too-large, refused, retries-exhausted)");
         _shrunkCounter = _meter.CreateCounter<long>("edgesentry.outbox.shrunk", description: "Messages made to fit the broker's packet size (outcome: reencoded, omitted)");
+        _writeFailureCounter = _meter.CreateCounter<long>("edgesentry.outbox.write_failures", description: "Outbox commits that failed on storage and were retried (reason: disk-full, io-error, busy, locked, ...)");
         _latency = _meter.CreateHistogram<double>("edgesentry.outbox.publish_latency", unit: "ms", description: "Enqueue to PUBACK");
         _meter.CreateObservableGauge("edgesentry.outbox.depth", () => Interlocked.Read(ref _depth), description: "Messages waiting for their PUBACK");
     }
@@ -90,6 +94,33 @@ public sealed class AlertOutbox : IAsyncDisposable
             throw new DirectoryNotFoundException($"outbox database '{path}': directory '{directory}' does not exist");
         }
 
+        var log = (ILogger?)logger ?? NullLogger.Instance;
+        var clock = time ?? TimeProvider.System;
+        try
+        {
+            return OpenFile(options, path, clock, log, meterFactory);
+        }
+        catch (InvalidOperationException ex) when (ex.InnerException is SqliteException { SqliteErrorCode: 11 or 26 } corrupt)
+        {
+            // SQLITE_CORRUPT / SQLITE_NOTADB: the file cannot be used, and refusing to start would stop every
+            // camera too. The file is kept for inspection, loudly, and the service starts on a new one.
+            string aside = $"{path}.corrupt-{clock.GetUtcNow().UtcDateTime:yyyyMMdd'T'HHmmss'Z'}";
+            File.Move(path, aside);
+            foreach (string suffix in new[] { "-wal", "-shm" })
+            {
+                if (File.Exists(path + suffix))
+                {
+                    File.Move(path + suffix, aside + suffix);
+                }
+            }
+
+            AlertsLog.OutboxCorrupt(log, path, aside, corrupt.Message);
+            return OpenFile(options, path, clock, log, meterFactory);
+        }
+    }
+
+    private static AlertOutbox OpenFile(OutboxOptions options, string path, TimeProvider time, ILogger logger, IMeterFactory? meterFactory)
+    {
         // No pooling: closing the outbox must really close the file, so a restarted process owns it alone.
         var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         try
@@ -132,7 +163,7 @@ public sealed class AlertOutbox : IAsyncDisposable
                 Execute(db, "ALTER TABLE outbox ADD COLUMN expiry_s INTEGER;");
             }
 
-            var outbox = new AlertOutbox(options, db, time ?? TimeProvider.System, (ILogger?)logger ?? NullLogger.Instance, meterFactory);
+            var outbox = new AlertOutbox(options, db, time, logger, meterFactory);
             outbox._depth = Scalar<long>(db, "SELECT COUNT(*) FROM outbox;");
             return outbox;
         }
@@ -153,7 +184,15 @@ public sealed class AlertOutbox : IAsyncDisposable
         return EnqueueAsync([message], cancellationToken);
     }
 
-    /// <summary>Commits several messages in one transaction (one fsync), in the given order.</summary>
+    /// <summary>
+    /// Commits several messages in one transaction (one fsync), in the given order. A storage fault (disk full,
+    /// I/O error, database busy or locked) does not lose them: the commit is retried with a doubling, jittered
+    /// delay (<see cref="StorageRetryMin"/> to <see cref="StorageRetryMax"/>) until it succeeds or
+    /// <paramref name="cancellationToken"/> is cancelled, and <see cref="StorageFault"/> says why meanwhile.
+    /// The caller waits: the messages are held in memory by their caller only, so the bound is one pending
+    /// batch per caller (each camera's analyzer, the router's loops), in each caller's order; at that bound the
+    /// camera's analyzer waits and its video is dropped in one place, its freshest-frame slot (counted).
+    /// </summary>
     public Task EnqueueAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default) =>
         EnqueueAsync(messages, alsoWrite: null, cancellationToken);
 
@@ -166,67 +205,51 @@ public sealed class AlertOutbox : IAsyncDisposable
     /// <summary>
     /// Commits the messages and whatever <paramref name="alsoWrite"/> writes (state the messages describe) in one
     /// transaction: after a crash both are there or neither is. <paramref name="alsoWrite"/> may run with no
-    /// messages (a state change that publishes nothing).
+    /// messages (a state change that publishes nothing). Storage faults are retried as described above.
     /// </summary>
     internal async Task EnqueueAsync(IReadOnlyList<OutgoingMessage> messages, Action<SqliteConnection, SqliteTransaction>? alsoWrite, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         long dropped;
-        await _gate.WaitAsync(cancellationToken);
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            using SqliteTransaction tx = _db.BeginTransaction();
-            using SqliteCommand insert = _db.CreateCommand();
-            insert.Transaction = tx;
-            insert.CommandText = """
-                INSERT OR IGNORE INTO outbox (message_id, camera_id, topic, payload, qos, retain, created_ms, expiry_s)
-                VALUES ($id, $camera, $topic, $payload, $qos, $retain, $created, $expiry);
-                """;
-            SqliteParameter id = insert.Parameters.Add("$id", SqliteType.Text);
-            SqliteParameter camera = insert.Parameters.Add("$camera", SqliteType.Text);
-            SqliteParameter topic = insert.Parameters.Add("$topic", SqliteType.Text);
-            SqliteParameter payload = insert.Parameters.Add("$payload", SqliteType.Blob);
-            SqliteParameter qos = insert.Parameters.Add("$qos", SqliteType.Integer);
-            SqliteParameter retain = insert.Parameters.Add("$retain", SqliteType.Integer);
-            SqliteParameter expiry = insert.Parameters.Add("$expiry", SqliteType.Integer);
-            insert.Parameters.AddWithValue("$created", _time.GetUtcNow().ToUnixTimeMilliseconds());
-            long added = 0;
-            foreach (OutgoingMessage message in messages)
+            SqliteException? fault = null;
+            await _gate.WaitAsync(cancellationToken);
+            try
             {
-                id.Value = message.MessageId;
-                camera.Value = message.CameraId;
-                topic.Value = message.Topic;
-                payload.Value = message.Payload;
-                qos.Value = message.Qos;
-                retain.Value = message.Retain ? 1 : 0;
-                expiry.Value = message.ExpirySeconds is { } seconds ? seconds : DBNull.Value;
-                added += insert.ExecuteNonQuery();
+                dropped = Commit(messages, alsoWrite);
+            }
+            catch (SqliteException ex) when (IsStorageFault(ex))
+            {
+                fault = ex;
+                dropped = 0;
+            }
+            finally
+            {
+                _gate.Release();
             }
 
-            alsoWrite?.Invoke(_db, tx);
-
-            dropped = 0;
-            long excess = Interlocked.Read(ref _depth) + added - _options.MaxMessages;
-            if (excess > 0)
+            if (fault is null)
             {
-                using SqliteCommand trim = _db.CreateCommand();
-                trim.Transaction = tx;
-                trim.CommandText = "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT $n);";
-                trim.Parameters.AddWithValue("$n", excess);
-                dropped = trim.ExecuteNonQuery();
+                if (Interlocked.Exchange(ref _storageFault, null) is not null)
+                {
+                    AlertsLog.OutboxWritesRecovered(_logger, attempt);
+                }
+
+                break;
             }
 
-            tx.Commit();
-            Interlocked.Add(ref _depth, added - dropped);
-            if (added > 0)
+            Interlocked.Increment(ref _writeFailures);
+            _writeFailureCounter.Add(1, new KeyValuePair<string, object?>("reason", StorageFaultName(fault)));
+            var delay = RetryDelayFor(attempt);
+            string reason = $"outbox writes failing ({StorageFaultName(fault)}: {fault.Message}); {messages.Count} message(s) waiting, next try in {delay.TotalSeconds:0.##} s";
+            if (Interlocked.Exchange(ref _storageFault, reason) is null)
             {
-                _enqueuedCounter.Add(added);
+                AlertsLog.OutboxWriteFailed(_logger, _options.DatabasePath, StorageFaultName(fault), fault.Message);
             }
-        }
-        finally
-        {
-            _gate.Release();
+
+            await Task.Delay(delay, _time, cancellationToken);
         }
 
         if (dropped > 0)
@@ -238,6 +261,92 @@ public sealed class AlertOutbox : IAsyncDisposable
         }
 
         _wake.Writer.TryWrite(true);
+    }
+
+    /// <summary>First delay before retrying a failed outbox write.</summary>
+    public static readonly TimeSpan StorageRetryMin = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Longest delay between retries of a failed outbox write.</summary>
+    public static readonly TimeSpan StorageRetryMax = TimeSpan.FromSeconds(5);
+
+    /// <summary>Why writes are failing now (health reports it, degraded); null while they succeed.</summary>
+    public string? StorageFault => Volatile.Read(ref _storageFault);
+
+    /// <summary>Failed write attempts (each retried) this run.</summary>
+    public long WriteFailures => Interlocked.Read(ref _writeFailures);
+
+    private static TimeSpan RetryDelayFor(int attempt)
+    {
+        double step = Math.Min(StorageRetryMin.TotalSeconds * Math.Pow(2, Math.Min(attempt - 1, 20)), StorageRetryMax.TotalSeconds);
+        return TimeSpan.FromSeconds(step * (0.5 + (Random.Shared.NextDouble() * 0.5)));
+    }
+
+    // SQLITE_BUSY 5, SQLITE_LOCKED 6, SQLITE_NOMEM 7, SQLITE_IOERR 10, SQLITE_FULL 13, SQLITE_CANTOPEN 14: the
+    // storage may come back; anything else (a constraint, a bug) is not retried.
+    private static bool IsStorageFault(SqliteException ex) => ex.SqliteErrorCode is 5 or 6 or 7 or 10 or 13 or 14;
+
+    private static string StorageFaultName(SqliteException ex) => ex.SqliteErrorCode switch
+    {
+        5 => "busy",
+        6 => "locked",
+        7 => "no-memory",
+        10 => "io-error",
+        13 => "disk-full",
+        _ => "cannot-open",
+    };
+
+    /// <summary>One transaction: insert (ignoring ids already stored), trim the oldest past the bound; returns how many were trimmed.</summary>
+    private long Commit(IReadOnlyList<OutgoingMessage> messages, Action<SqliteConnection, SqliteTransaction>? alsoWrite)
+    {
+        using SqliteTransaction tx = _db.BeginTransaction();
+        using SqliteCommand insert = _db.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = """
+            INSERT OR IGNORE INTO outbox (message_id, camera_id, topic, payload, qos, retain, created_ms, expiry_s)
+            VALUES ($id, $camera, $topic, $payload, $qos, $retain, $created, $expiry);
+            """;
+        SqliteParameter id = insert.Parameters.Add("$id", SqliteType.Text);
+        SqliteParameter camera = insert.Parameters.Add("$camera", SqliteType.Text);
+        SqliteParameter topic = insert.Parameters.Add("$topic", SqliteType.Text);
+        SqliteParameter payload = insert.Parameters.Add("$payload", SqliteType.Blob);
+        SqliteParameter qos = insert.Parameters.Add("$qos", SqliteType.Integer);
+        SqliteParameter retain = insert.Parameters.Add("$retain", SqliteType.Integer);
+        SqliteParameter expiry = insert.Parameters.Add("$expiry", SqliteType.Integer);
+        insert.Parameters.AddWithValue("$created", _time.GetUtcNow().ToUnixTimeMilliseconds());
+        long added = 0;
+        foreach (OutgoingMessage message in messages)
+        {
+            id.Value = message.MessageId;
+            camera.Value = message.CameraId;
+            topic.Value = message.Topic;
+            payload.Value = message.Payload;
+            qos.Value = message.Qos;
+            retain.Value = message.Retain ? 1 : 0;
+            expiry.Value = message.ExpirySeconds is { } seconds ? seconds : DBNull.Value;
+            added += insert.ExecuteNonQuery();
+        }
+
+        alsoWrite?.Invoke(_db, tx);
+
+        long dropped = 0;
+        long excess = Interlocked.Read(ref _depth) + added - _options.MaxMessages;
+        if (excess > 0)
+        {
+            using SqliteCommand trim = _db.CreateCommand();
+            trim.Transaction = tx;
+            trim.CommandText = "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT $n);";
+            trim.Parameters.AddWithValue("$n", excess);
+            dropped = trim.ExecuteNonQuery();
+        }
+
+        tx.Commit();
+        Interlocked.Add(ref _depth, added - dropped);
+        if (added > 0)
+        {
+            _enqueuedCounter.Add(added);
+        }
+
+        return dropped;
     }
 
     /// <summary>Completes when every stored message has been acknowledged, dropped or set aside.</summary>

@@ -58,4 +58,13 @@ internal static partial class AlertsLog
 
     [LoggerMessage(EventId = 4011, Level = LogLevel.Warning, Message = "MQTT broker {Endpoint} unreachable: {Reason}; retrying in the background")]
     public static partial void Unreachable(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 4027, Level = LogLevel.Error, Message = "Outbox {Path}: writes failing ({Reason}: {Detail}); incident transitions wait in memory and are retried with backoff")]
+    public static partial void OutboxWriteFailed(ILogger logger, string path, string reason, string detail);
+
+    [LoggerMessage(EventId = 4028, Level = LogLevel.Warning, Message = "Outbox writes succeed again (after {Attempts} attempt(s))")]
+    public static partial void OutboxWritesRecovered(ILogger logger, int attempts);
+
+    [LoggerMessage(EventId = 4029, Level = LogLevel.Critical, Message = "OUTBOX DATABASE CORRUPT: {Path} moved aside to {AsidePath} ({Detail}); starting on a new, empty outbox. Messages in the old file were NOT sent; inspect it with sqlite3")]
+    public static partial void OutboxCorrupt(ILogger logger, string path, string asidePath, string detail);
 }

@@ -373,6 +373,11 @@ public static partial class ConfigValidator
             errors.Add($"$.detector.intraOpThreads: {d.IntraOpThreads} must be between 1 and 64");
         }
 
+        if (!(d.WatchdogSeconds is >= 1 and <= 600))
+        {
+            errors.Add($"$.detector.watchdogSeconds: {d.WatchdogSeconds} must be between 1 and 600 (seconds a detector call may take before it is abandoned)");
+        }
+
         if (d.ScoreThreshold is <= 0 or >= 1)
         {
             errors.Add($"$.detector.scoreThreshold: {d.ScoreThreshold} must be in (0, 1)");

@@ -17,4 +17,6 @@ public sealed class DetectorSection
     public string ExecutionProvider { get; set; } = "cpu";
     /// <summary>The provider's own options by ONNX Runtime's keys (e.g. "device_id": "0"); none for cpu.</summary>
     public Dictionary<string, string>? ProviderOptions { get; set; }
+    /// <summary>A detector call running longer than this is abandoned and its session recreated (1-600 s).</summary>
+    public double WatchdogSeconds { get; set; } = 30;
 }

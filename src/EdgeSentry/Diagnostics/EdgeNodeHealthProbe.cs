@@ -48,6 +48,14 @@ public sealed class EdgeNodeHealthProbe
         bool brokerConnected = _node.Publisher?.Connection.IsConnected ?? false;
         _health.Report("broker", brokerConnected ? HealthStatus.Ok : HealthStatus.Degraded, $"not connected to {_broker} (alerts wait in the outbox)");
 
+        // Outbox writes failing (disk full, I/O error, locked): transitions wait in memory and are retried.
+        string? storageFault = _node.Outbox?.StorageFault;
+        _health.Report("outbox", storageFault is null ? HealthStatus.Ok : HealthStatus.Degraded, storageFault);
+
+        // A loop waiting to be restarted, or a detector worker recovering from a hung call.
+        var (supervision, problems) = _node.Supervisor.Health;
+        _health.Report("supervisor", supervision, string.Join("; ", problems));
+
         var cameras = _node.Cameras;
         var states = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var present = new HashSet<string>(StringComparer.Ordinal);

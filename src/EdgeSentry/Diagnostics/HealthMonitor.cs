@@ -1,4 +1,5 @@
 using EdgeSentry.Alerts;
+using EdgeSentry.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
@@ -17,12 +18,14 @@ public sealed class HealthMonitor : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _interval;
+    private readonly Supervisor _supervisor;
     private EdgeHealthReport? _published;
     private EdgeHealthReport? _logged;
     private AlertPublisher? _hooked;
 
-    public HealthMonitor(EdgeNodeHealthProbe probe, ISystemdNotifier notifier, TimeProvider timeProvider, ILogger<HealthMonitor> logger, TimeSpan? interval = null)
+    public HealthMonitor(EdgeNodeHealthProbe probe, ISystemdNotifier notifier, TimeProvider timeProvider, ILogger<HealthMonitor> logger, TimeSpan? interval = null, Supervisor? supervisor = null)
     {
+        _supervisor = supervisor ?? probe.Node.Supervisor;
         _probe = probe;
         _notifier = notifier;
         _time = timeProvider;
@@ -83,20 +86,24 @@ public sealed class HealthMonitor : BackgroundService
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        _supervisor.RunAsync("health", RunRoundsAsync, mayComplete: false, stoppingToken);
+
+    private async Task RunRoundsAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(_interval, _time);
-        try
+        do
         {
-            do
+            try
             {
                 await TickAsync(stoppingToken);
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One round's fault is counted and skipped; the next round tries again.
+                _supervisor.ItemFaulted("health", e);
+            }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }

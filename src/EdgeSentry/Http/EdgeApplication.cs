@@ -62,7 +62,9 @@ public static class EdgeApplication
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<EdgeSentryMetrics>();
         builder.Services.AddSingleton(sp => new OperatorHub(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), configPath));
-        builder.Services.AddSingleton(sp => new EdgeNode(options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<EdgeSentryMetrics>(), sp.GetRequiredService<IMeterFactory>())
+        // One supervisor for every long-running loop: the node's and the health monitor's.
+        builder.Services.AddSingleton(sp => new Supervisor(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Supervisor>>(), sp.GetRequiredService<EdgeSentryMetrics>()));
+        builder.Services.AddSingleton(sp => new EdgeNode(options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<EdgeSentryMetrics>(), sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<Supervisor>())
         {
             OperatorPage = sp.GetRequiredService<OperatorHub>(),
         });
@@ -70,7 +72,7 @@ public static class EdgeApplication
         builder.Services.AddSingleton(sp => new EdgeNodeHealthProbe(sp.GetRequiredService<EdgeNode>(), sp.GetRequiredService<EdgeHealth>(), $"{options.Mqtt.Host}:{options.Mqtt.Port}"));
         builder.Services.AddSingleton(sp => new EdgeNodeGauges(sp.GetRequiredService<EdgeNode>(), sp.GetRequiredService<EdgeHealth>(), options.Outbox.Path, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IMeterFactory>()));
         builder.Services.AddSingleton<ISystemdNotifier>(_ => new SystemdNotifier());
-        builder.Services.AddSingleton(sp => new HealthMonitor(sp.GetRequiredService<EdgeNodeHealthProbe>(), sp.GetRequiredService<ISystemdNotifier>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<HealthMonitor>>()));
+        builder.Services.AddSingleton(sp => new HealthMonitor(sp.GetRequiredService<EdgeNodeHealthProbe>(), sp.GetRequiredService<ISystemdNotifier>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<HealthMonitor>>(), supervisor: sp.GetRequiredService<Supervisor>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
         builder.Services.AddHostedService<EdgeSentryService>();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m

@@ -23,21 +23,33 @@ public sealed class DetectionScheduler
     private readonly TimeProvider _time;
     private readonly EdgeSentryMetrics? _metrics;
     private readonly ILogger _logger;
+    private readonly Supervisor _supervisor;
+    private readonly TimeSpan? _watchdog;
     // Unbounded type, bounded in fact: a lane is queued only while it is not busy, so it holds at most one entry per camera.
     private readonly Channel<CameraLane> _ready = Channel.CreateUnbounded<CameraLane>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
     private readonly string _model;
     private long _processed;
 
-    public DetectionScheduler(Func<int, IObjectDetector> detectorFactory, int workers, TimeProvider timeProvider, ILogger logger, EdgeSentryMetrics? metrics = null, int maxDetections = 256, string model = "model")
+    /// <param name="detectorFactory">Opens worker <c>i</c>'s detector; called again for a worker whose session the watchdog abandoned.</param>
+    /// <param name="supervisor">Runs the workers and counts faults; a private one (no health, no logs) when null.</param>
+    /// <param name="watchdog">A <c>Detect</c> call longer than this is abandoned: its session is recreated and the camera goes on. Null: no watchdog.</param>
+    public DetectionScheduler(Func<int, IObjectDetector> detectorFactory, int workers, TimeProvider timeProvider, ILogger logger, EdgeSentryMetrics? metrics = null, int maxDetections = 256, string model = "model", Supervisor? supervisor = null, TimeSpan? watchdog = null)
     {
         _model = model;
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        if (watchdog is { } w)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(w, TimeSpan.Zero, nameof(watchdog));
+        }
+
         _detectorFactory = detectorFactory;
         _workers = workers;
         _maxDetections = maxDetections;
         _time = timeProvider;
         _metrics = metrics;
         _logger = logger;
+        _supervisor = supervisor ?? new Supervisor(timeProvider, metrics: metrics);
+        _watchdog = watchdog;
     }
 
     public long FramesProcessed => Interlocked.Read(ref _processed);
@@ -56,43 +68,101 @@ public sealed class DetectionScheduler
     }
 
     /// <summary>
-    /// Creates the detectors (start-up errors surface here, before any frame) and runs the workers until
-    /// cancelled; frames already taken are finished first.
+    /// Creates the detectors (start-up errors surface here, before any frame) and runs the workers under the
+    /// supervisor until cancelled; frames already taken are finished first.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var detectors = new IObjectDetector[_workers];
+        var workers = new Worker[_workers];
+        ITimer? watchdog = null;
         try
         {
             for (int i = 0; i < _workers; i++)
             {
-                detectors[i] = _detectorFactory(i);
+                // Tags made once per worker: the per-frame Record takes them by value, without allocating.
+                var inferenceTags = new TagList { { "model", _model }, { "worker", i.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+                workers[i] = new Worker(i, _detectorFactory(i), inferenceTags);
             }
 
             PipelineLog.WorkersStarted(_logger, _workers);
+            if (_watchdog is { } limit)
+            {
+                // Checked four times per limit: a hung call is abandoned within 1.25 limits of its start.
+                var period = limit / 4;
+                watchdog = _time.CreateTimer(_ => CheckWatchdog(workers, limit), null, period, period);
+            }
+
             var tasks = new Task[_workers];
             for (int i = 0; i < _workers; i++)
             {
-                var detector = detectors[i];
-                // Tags made once per worker: the per-frame Record takes them by value, without allocating.
-                var inferenceTags = new TagList { { "model", _model }, { "worker", i.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
-                tasks[i] = Task.Run(() => WorkAsync(detector, inferenceTags, cancellationToken), CancellationToken.None);
+                var worker = workers[i];
+                tasks[i] = _supervisor.RunAsync($"detector-worker-{i}", ct => RunWorkerAsync(worker, ct), mayComplete: false, cancellationToken);
             }
 
             await Task.WhenAll(tasks);
         }
         finally
         {
-            foreach (var d in detectors)
+            if (watchdog is not null)
             {
-                d?.Dispose();
+                await watchdog.DisposeAsync();
+            }
+
+            foreach (var w in workers)
+            {
+                // A session abandoned in a hung call is disposed by that call when it returns, never here.
+                w?.Detector.Dispose();
             }
 
             PipelineLog.WorkersStopped(_logger, FramesProcessed);
         }
     }
 
-    private async Task WorkAsync(IObjectDetector detector, TagList inferenceTags, CancellationToken cancellationToken)
+    /// <summary>
+    /// One worker: a run on its own thread, replaced (with a new session) when the watchdog abandons it. The
+    /// abandoned run keeps its thread and old session until its call returns, then disposes both and ends.
+    /// </summary>
+    private async Task RunWorkerAsync(Worker worker, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var run = new WorkerRun(worker.Detector);
+            worker.Current = run;
+            var work = Task.Run(() => WorkAsync(worker, run, cancellationToken), CancellationToken.None);
+            if (await Task.WhenAny(work, run.Abandoned) == work)
+            {
+                await work;
+                return;
+            }
+
+            // Observed when the hung call returns (the run then ends quietly).
+            _ = work.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                worker.Detector = new AbandonedDetector();
+                return;
+            }
+
+            worker.Detector = _detectorFactory(worker.Index);
+            worker.Recovering = true;
+        }
+    }
+
+    private void CheckWatchdog(Worker[] workers, TimeSpan limit)
+    {
+        foreach (var worker in workers)
+        {
+            if (worker?.Current is { } run && run.TryAbandon(_time, limit, out var lane))
+            {
+                // The camera goes on at once; the frame stays with the hung call (native code may still read its
+                // buffer) and returns to its pool when that call does.
+                lane.Done();
+                _supervisor.WatchdogRecovered(_model, worker.Index, limit, lane.Slot.CameraId);
+            }
+        }
+    }
+
+    private async Task WorkAsync(Worker worker, WorkerRun run, CancellationToken cancellationToken)
     {
         var results = new Detection.Detection[_maxDetections];
         try
@@ -101,7 +171,10 @@ public sealed class DetectionScheduler
             {
                 while (_ready.Reader.TryRead(out var lane))
                 {
-                    await ProcessAsync(lane, detector, results, inferenceTags, cancellationToken);
+                    if (!await ProcessAsync(lane, worker, run, results, cancellationToken))
+                    {
+                        return;
+                    }
                 }
             }
         }
@@ -111,14 +184,15 @@ public sealed class DetectionScheduler
         }
     }
 
-    private async ValueTask ProcessAsync(CameraLane lane, IObjectDetector detector, Detection.Detection[] results, TagList inferenceTags, CancellationToken cancellationToken)
+    /// <returns>False when the watchdog abandoned this run during the call: the run must end.</returns>
+    private async ValueTask<bool> ProcessAsync(CameraLane lane, Worker worker, WorkerRun run, Detection.Detection[] results, CancellationToken cancellationToken)
     {
         var frame = lane.Slot.Take();
         if (frame is null || lane.IsClosed)
         {
             frame?.Dispose();
             lane.Done();
-            return;
+            return true;
         }
 
         // The policy's skip is decided here, where the frame leaves the slot: a skipped frame costs the
@@ -128,15 +202,47 @@ public sealed class DetectionScheduler
             _metrics?.FramesSkipped.Add(1);
             frame.Dispose();
             lane.Done();
-            return;
+            return true;
+        }
+
+        long t0 = _time.GetTimestamp();
+        int n;
+        run.Begin(lane, t0);
+        try
+        {
+            n = run.Detector.Detect(frame.Image, results);
+        }
+        catch (Exception e)
+        {
+            if (!run.End())
+            {
+                Abandon(run, frame);
+                return false;
+            }
+
+            // One frame's detector fault must not stop the shared stage: counted, logged, the frame skipped.
+            _supervisor.ItemFaulted("detect", e, lane.Slot.CameraId);
+            frame.Dispose();
+            lane.Done();
+            return true;
+        }
+
+        if (!run.End())
+        {
+            Abandon(run, frame);
+            return false;
+        }
+
+        if (worker.Recovering)
+        {
+            worker.Recovering = false;
+            _supervisor.WorkerRecovered(_model, worker.Index);
         }
 
         try
         {
-            long t0 = _time.GetTimestamp();
-            int n = detector.Detect(frame.Image, results);
             lane.RecordInference(_time.GetElapsedTime(t0));
-            _metrics?.InferenceLatency.Record(_time.GetElapsedTime(t0).TotalSeconds, inferenceTags);
+            _metrics?.InferenceLatency.Record(_time.GetElapsedTime(t0).TotalSeconds, worker.InferenceTags);
             try
             {
                 await lane.Analyzer.AnalyzeAsync(frame, results.AsMemory(0, n), cancellationToken);
@@ -145,7 +251,7 @@ public sealed class DetectionScheduler
             {
                 // One camera's analysis fault must not stop the shared stage; it is logged and counted.
                 lane.RecordFailure();
-                PipelineLog.AnalysisFailed(_logger, lane.Slot.CameraId, e);
+                _supervisor.ItemFaulted("analyze", e, lane.Slot.CameraId);
             }
 
             lane.Gate?.Detected(frame.PtsSeconds, frame.Sequence);
@@ -161,6 +267,77 @@ public sealed class DetectionScheduler
         {
             frame.Dispose();
             lane.Done();
+        }
+
+        return true;
+    }
+
+    /// <summary>The call returned after the watchdog gave up on it: its lane was already released; free what it held.</summary>
+    private static void Abandon(WorkerRun run, Frame frame)
+    {
+        frame.Dispose();
+        run.Detector.Dispose();
+    }
+
+    /// <summary>A detector slot: its current session, replaced after a watchdog recovery.</summary>
+    private sealed class Worker(int index, IObjectDetector detector, TagList inferenceTags)
+    {
+        public int Index { get; } = index;
+        public TagList InferenceTags { get; } = inferenceTags;
+        public IObjectDetector Detector { get; set; } = detector;
+        public volatile WorkerRun? Current;
+        public volatile bool Recovering;
+    }
+
+    /// <summary>One worker thread's use of one session; the watchdog and the call race to end each call, exactly one wins.</summary>
+    private sealed class WorkerRun(IObjectDetector detector)
+    {
+        private const int Idle = 0;
+        private const int Calling = 1;
+        private const int Gone = 2;
+        private readonly TaskCompletionSource _abandoned = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _state;
+        private long _started;
+        private CameraLane? _lane;
+
+        public IObjectDetector Detector { get; } = detector;
+
+        public Task Abandoned => _abandoned.Task;
+
+        public void Begin(CameraLane lane, long timestamp)
+        {
+            _lane = lane;
+            Volatile.Write(ref _started, timestamp);
+            Volatile.Write(ref _state, Calling);
+        }
+
+        /// <returns>False when the watchdog took the call: the caller owns the cleanup.</returns>
+        public bool End() => Interlocked.CompareExchange(ref _state, Idle, Calling) == Calling;
+
+        public bool TryAbandon(TimeProvider time, TimeSpan limit, out CameraLane lane)
+        {
+            lane = null!;
+            if (Volatile.Read(ref _state) != Calling || time.GetElapsedTime(Volatile.Read(ref _started)) <= limit
+                || Interlocked.CompareExchange(ref _state, Gone, Calling) != Calling)
+            {
+                return false;
+            }
+
+            lane = _lane!;
+            _abandoned.TrySetResult();
+            return true;
+        }
+    }
+
+    /// <summary>Stands in for a session abandoned at shutdown (its hung call disposes the real one).</summary>
+    private sealed class AbandonedDetector : IObjectDetector
+    {
+        public IReadOnlyList<string> Labels => [];
+
+        public int Detect(BgrImage image, Span<Detection.Detection> results) => throw new ObjectDisposedException(nameof(AbandonedDetector));
+
+        public void Dispose()
+        {
         }
     }
 

@@ -39,8 +39,9 @@ public sealed class EdgeNode : IDisposable
     private IncidentRouter? _router;
     private CancellationToken _stopping;
 
-    public EdgeNode(EdgeSentryOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory, EdgeSentryMetrics? metrics = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
+    public EdgeNode(EdgeSentryOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory, EdgeSentryMetrics? metrics = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null, Supervisor? supervisor = null)
     {
+        Supervisor = supervisor ?? new Supervisor(timeProvider, loggerFactory.CreateLogger<Supervisor>(), metrics);
         _meterFactory = meterFactory;
         _options = options;
         _time = timeProvider;
@@ -48,6 +49,15 @@ public sealed class EdgeNode : IDisposable
         _logger = loggerFactory.CreateLogger<EdgeNode>();
         _metrics = metrics;
     }
+
+    /// <summary>Runs every long-running loop of the node (see its policy); health reads its state.</summary>
+    public Supervisor Supervisor { get; }
+
+    /// <summary>
+    /// Wraps each detector the node opens (worker sessions and their watchdog replacements). For fault injection
+    /// in tests and for diagnostics; set before <see cref="RunAsync"/>.
+    /// </summary>
+    public Func<IObjectDetector, IObjectDetector>? DetectorDecorator { get; set; }
 
     /// <summary>A snapshot of the running cameras.</summary>
     public IReadOnlyList<CameraRuntime> Cameras
@@ -115,17 +125,23 @@ public sealed class EdgeNode : IDisposable
             _publisher = publisher;
             await publisher.StartAsync(stoppingToken);
             using var sendStop = new CancellationTokenSource();
-            var sending = publisher.RunAsync(sendStop.Token);
+            var sending = Supervisor.RunAsync("outbox-sender", publisher.RunAsync, mayComplete: false, sendStop.Token);
 
             using var router = _grid is null ? null : CreateRouter(_grid, _options.Routing!, outbox);
             _router = router;
-            var routingTask = router?.RunAsync(publisher.Connection, sendStop.Token) ?? Task.CompletedTask;
+            var routingTask = router is null ? Task.CompletedTask
+                : Supervisor.RunAsync("routing", ct => router.RunAsync(publisher.Connection, ct, Supervisor.ItemFaulted), mayComplete: false, sendStop.Token);
             using var alerts = new AlertHandoff(new IncidentDispatcher(_builder, outbox, router), _zones, _loggers.CreateLogger<AlertHandoff>(), _metrics) { Feed = OperatorPage?.Incidents };
             Alerts = alerts;
 
+            // The session opened above serves worker 0 once; every later call (other workers, a watchdog
+            // replacement) opens a new one.
+            IObjectDetector? firstUnused = first;
+            var decorate = DetectorDecorator ?? (d => d);
             var scheduler = new DetectionScheduler(
-                worker => worker == 0 ? first : OnnxObjectDetector.Open(_options.Detector.Model, detectorOptions),
-                _options.Detector.Workers, _time, _loggers.CreateLogger<DetectionScheduler>(), _metrics, model: Path.GetFileNameWithoutExtension(_options.Detector.Model));
+                worker => decorate(worker == 0 && Interlocked.Exchange(ref firstUnused, null) is { } d ? d : OnnxObjectDetector.Open(_options.Detector.Model, detectorOptions)),
+                _options.Detector.Workers, _time, _loggers.CreateLogger<DetectionScheduler>(), _metrics, model: Path.GetFileNameWithoutExtension(_options.Detector.Model),
+                supervisor: Supervisor, watchdog: TimeSpan.FromSeconds(_options.Detector.WatchdogSeconds));
             Scheduler = scheduler;
             foreach (var c in _options.Cameras)
             {
@@ -134,7 +150,7 @@ public sealed class EdgeNode : IDisposable
 
             using var detectStop = new CancellationTokenSource();
             var detecting = scheduler.RunAsync(detectStop.Token);
-            var stats = PublishStatsAsync(publisher, stoppingToken);
+            var stats = Supervisor.RunAsync("stats", ct => PublishStatsAsync(publisher, ct), mayComplete: false, stoppingToken);
             PipelineLog.Running(_logger, _options.EdgeId, _options.Cameras.Count, Path.GetFileName(_options.Detector.Model), $"{_options.Mqtt.Host}:{_options.Mqtt.Port}");
             _started.TrySetResult();
 
@@ -359,7 +375,8 @@ public sealed class EdgeNode : IDisposable
         source.StateChanged += (s, state, reason) => _ = PublishCameraStateAsync(publisher, topic, c.Id, state, reason);
         source.FrameDecoded += _ => _metrics?.FramesDecoded.Add(1, new KeyValuePair<string, object?>("camera", c.Id));
         var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
-        var runtime = new CameraRuntime(c, source, slot, analyzer, lane, stop, RunCameraAsync(c.Id, source, stop.Token));
+        // A file camera that played to its end may stop; any other end or fault is restarted by the supervisor.
+        var runtime = new CameraRuntime(c, source, slot, analyzer, lane, stop, Supervisor.RunAsync("camera/" + c.Id, source.RunAsync, mayComplete: true, stop.Token));
         lock (_cameras)
         {
             _cameras[c.Id] = runtime;
@@ -385,21 +402,6 @@ public sealed class EdgeNode : IDisposable
         foreach (var key in _zones.Keys.Where(k => k.Camera == cam.Options.Id).ToList())
         {
             _zones.TryRemove(key, out _);
-        }
-    }
-
-    private async Task RunCameraAsync(string cameraId, CameraSource source, CancellationToken cancellationToken)
-    {
-        // Yield first so that a camera's start never runs on the caller's stack.
-        await Task.Yield();
-        try
-        {
-            await source.RunAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // A camera's own fault (not a shutdown) must not stop the others: it is logged and the camera is out.
-            PipelineLog.CameraFailed(_logger, cameraId, e);
         }
     }
 

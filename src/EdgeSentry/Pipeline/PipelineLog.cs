@@ -38,12 +38,23 @@ internal static partial class PipelineLog
     [LoggerMessage(6010, LogLevel.Information, "Shutting down: {Queued} alert(s) still to send")]
     public static partial void Draining(ILogger logger, int queued);
 
-    [LoggerMessage(6011, LogLevel.Error, "Camera {CameraId} failed and is out of service")]
-    public static partial void CameraFailed(ILogger logger, string cameraId, Exception exception);
-
     [LoggerMessage(6012, LogLevel.Warning, "Status of {Subject} not published: {Reason}")]
     public static partial void StatusNotPublished(ILogger logger, string subject, string reason);
 
     [LoggerMessage(6013, LogLevel.Information, "Configuration reloaded: added [{Added}], removed [{Removed}], changed [{Changed}]; needing a restart, not applied: [{NeedRestart}]")]
     public static partial void Reloaded(ILogger logger, string added, string removed, string changed, string needRestart);
+    [LoggerMessage(6014, LogLevel.Error, "Loop {Loop} failed; restarting with backoff")]
+    public static partial void LoopFaulted(ILogger logger, string loop, Exception exception);
+
+    [LoggerMessage(6015, LogLevel.Error, "Loop {Loop} ended while it should run until stopped; restarting with backoff")]
+    public static partial void LoopEnded(ILogger logger, string loop);
+
+    [LoggerMessage(6016, LogLevel.Warning, "Loop {Loop} restarted (failure {Failures} in a row)")]
+    public static partial void LoopRestarting(ILogger logger, string loop, int failures);
+
+    [LoggerMessage(6017, LogLevel.Error, "Stage {Stage}: one item failed and was skipped ({Subject})")]
+    public static partial void ItemFaulted(ILogger logger, string stage, string subject, Exception exception);
+
+    [LoggerMessage(6018, LogLevel.Error, "Detector {Model} worker {Worker}: a call on camera {CameraId} ran over the {LimitSeconds} s watchdog limit; abandoned, session recreated")]
+    public static partial void DetectorHung(ILogger logger, string model, int worker, double limitSeconds, string cameraId);
 }

@@ -332,24 +332,39 @@ public sealed class IncidentRouter : IDisposable
     }
 
     /// <summary>
-    /// Resumes the stored loop, subscribes to unit statuses and acknowledgements (now and after every reconnect),
-    /// then handles what arrives and expires SLAs every <see cref="RoutingOptions.SlaCheckInterval"/> until cancelled.
+    /// Resumes the stored loop, subscribes to unit statuses and acknowledgements (now and after every reconnect), then handles what arrives
+    /// and expires SLAs every <see cref="RoutingOptions.SlaCheckInterval"/> until cancelled. With
+    /// <paramref name="itemFault"/>, a unit message whose handling throws is reported there and skipped; a fault of
+    /// the SLA loop ends this method with that fault (the caller's supervisor restarts it).
     /// </summary>
-    public async Task RunAsync(MqttConnection connection, CancellationToken cancellationToken)
+    public async Task RunAsync(MqttConnection connection, CancellationToken cancellationToken, Action<string, Exception, string?>? itemFault = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         await ResumeAsync(cancellationToken);
         // Only the units this edge may dispatch to (its cameras' cells and their neighbours), never units/+/...
+        // A restart by the supervisor replaces the subscriptions of the run before.
+        _subscriptions?.Dispose();
         _subscriptions = new UnitSubscriptions(connection);
         _subscriptions.Apply(ServedUnitTopics());
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task ticking = TickAsync(stop.Token);
+        Task ticking = TickOrStopAsync();
         try
         {
-            await foreach (MqttMessage message in connection.Messages.ReadAllAsync(cancellationToken))
+            await foreach (MqttMessage message in connection.Messages.ReadAllAsync(stop.Token))
             {
-                await HandleAsync(message, cancellationToken);
+                try
+                {
+                    await HandleAsync(message, stop.Token);
+                }
+                catch (Exception e) when (itemFault is not null && e is not OperationCanceledException)
+                {
+                    itemFault("unit-input", e, message.Topic);
+                }
             }
+        }
+        catch (OperationCanceledException) when (ticking.IsFaulted)
+        {
+            // Reported by awaiting the SLA loop below.
         }
         finally
         {
@@ -361,6 +376,20 @@ public sealed class IncidentRouter : IDisposable
             catch (OperationCanceledException)
             {
                 // The SLA loop ends with the router.
+            }
+        }
+
+        // A failed SLA loop stops the input loop too, so the fault surfaces now rather than at shutdown.
+        async Task TickOrStopAsync()
+        {
+            try
+            {
+                await TickAsync(stop.Token);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await stop.CancelAsync();
+                throw;
             }
         }
     }

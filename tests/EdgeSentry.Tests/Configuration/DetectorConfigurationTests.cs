@@ -42,6 +42,24 @@ public sealed class DetectorConfigurationTests : IDisposable
         Assert.Contains(errors, e => e.Contains("providerOptions", StringComparison.Ordinal) && e.Contains("device_id", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("0.5")]
+    [InlineData("601")]
+    public void Load_WatchdogSecondsOutOfRange_ReportedWithItsPath(string seconds)
+    {
+        var errors = Errors($$"""{ "model": "MODEL", "watchdogSeconds": {{seconds}} }""");
+
+        Assert.Contains(errors, e => e.StartsWith("$.detector.watchdogSeconds: " + seconds + " must be between 1 and 600", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_WatchdogSecondsGivenOrNot_TakenOrThirtySeconds()
+    {
+        Assert.Equal(5, ConfigLoader.Load(Write("""{ "model": "MODEL", "watchdogSeconds": 5 }""")).Detector.WatchdogSeconds);
+        Assert.Equal(30, ConfigLoader.Load(Write("""{ "model": "MODEL" }""")).Detector.WatchdogSeconds);
+    }
+
     private List<string> Errors(string detector)
     {
         var e = Assert.Throws<ConfigurationException>(() => ConfigLoader.Load(Write(detector)));

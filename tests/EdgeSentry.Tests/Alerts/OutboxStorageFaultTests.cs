@@ -45,7 +45,7 @@ public sealed class OutboxStorageFaultTests : IAsyncLifetime
         await RunAsync("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount);
         try
         {
-            await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "edgesentry/#");
+            await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "outbox-test/#");
             await using var outbox = AlertOutbox.Open(new OutboxOptions { DatabasePath = Path.Combine(mount, "outbox.db") });
             await using var connection = new MqttConnection(new MqttConnectionOptions { Host = _broker.Host, Port = _broker.Port, ClientId = "storage", ReconnectDelayMax = TimeSpan.FromSeconds(1) });
             await connection.ConnectAsync(MqttTestSubscriber.Cap());
@@ -146,7 +146,7 @@ public sealed class OutboxStorageFaultTests : IAsyncLifetime
     private static OutgoingMessage Message(string camera, int n)
     {
         string id = Guid.CreateVersion7().ToString("D");
-        return new OutgoingMessage(id, $"edgesentry/v1/alerts/grid-1/{camera}", Encoding.UTF8.GetBytes($"{id}|{camera}|{n}|".PadRight(600, '.')), camera, 1, false);
+        return new OutgoingMessage(id, $"outbox-test/alerts/grid-1/{camera}", Encoding.UTF8.GetBytes($"{id}|{camera}|{n}|".PadRight(600, '.')), camera, 1, false);
     }
 
     private static (string Id, string Camera, int N) Parse(MqttMessage message)

@@ -103,8 +103,9 @@ public sealed class RoutingLoopAcceptanceTests : IAsyncLifetime
             MqttMessage kept = await late.NextAsync(MqttTestSubscriber.Cap());
             Assert.Equal("edgesentry/v1/incidents/inc-kept/state", kept.Topic);
             Assert.True(kept.Retain);
-            // A marker published after the subscription proves the retained burst is over.
-            await publisher.Connection.PublishAsync("edgesentry/v1/incidents/marker/state", "{}"u8.ToArray(), 1, retain: false);
+            // A marker published after the subscription proves the retained burst is over (empty, not retained: the
+            // contract's "no state" message, so the validating subscriber accepts it).
+            await publisher.Connection.PublishAsync("edgesentry/v1/incidents/marker/state", Array.Empty<byte>(), 1, retain: false);
             MqttMessage next = await late.NextAsync(MqttTestSubscriber.Cap());
             Assert.Equal("edgesentry/v1/incidents/marker/state", next.Topic);
         }

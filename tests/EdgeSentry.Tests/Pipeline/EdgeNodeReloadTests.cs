@@ -120,6 +120,7 @@ public class EdgeNodeReloadTests
         Assert.True(e.RootElement.GetProperty("sequence").GetInt32() > 1);
         Assert.True(e.RootElement.GetProperty("durationSeconds").GetDouble() >= 0);
         Assert.NotNull(stopped);
-        Assert.Equal(0, node.Outbox is null ? 0 : 0);
+        // The stop drained the outbox while the broker was up: nothing is left for the next run.
+        Assert.Equal(0, node.Outbox!.Depth);
     }
 }

@@ -207,7 +207,12 @@ public sealed class CameraSource
             }
 
             var silent = _time.GetElapsedTime(Interlocked.Read(ref _lastFrameTimestamp));
-            if (silent >= _options.StallTimeout)
+            // A fresh decoder must first connect and probe the stream, which a busy box stretches well past a
+            // short stall time; killing it then would restart it forever. Until its first frame it gets the
+            // probe time on top.
+            bool firstFrameSeen = Volatile.Read(ref _sequence) != firstSequence;
+            var limit = firstFrameSeen ? _options.StallTimeout : _options.StallTimeout + _options.ProbeTimeout;
+            if (silent >= limit)
             {
                 Interlocked.Increment(ref _stalls);
                 _metrics?.Stalls.Add(1, _cameraTag);

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace EdgeSentry.Alerts;
 
 /// <summary>
-/// An incident transition on <c>edgesentry/v1/alerts/{gridId}/{cameraId}</c>, contract
+/// An incident transition on <c>edgesentry/v1/alerts/{gridId}/{edgeId}/{cameraId}</c>, contract
 /// <c>contracts/incident.v4.schema.json</c> (v2 added <see cref="Dispatch"/>, v3 <c>snapshotOmitted</c>, which
 /// <see cref="AlertShrinker"/> writes when an alert does not fit the broker, v4 <see cref="Line"/>). Receivers drop duplicates by <see cref="MessageId"/> (QoS 1 is
 /// at-least-once) and order by (<see cref="IncidentId"/>, <see cref="Sequence"/>).

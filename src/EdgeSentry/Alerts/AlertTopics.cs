@@ -13,8 +13,13 @@ public static class AlertTopics
 
     public static string EdgeStats(string edgeId) => $"{Root}/edges/{Segment(edgeId, "edge id")}/stats";
 
-    public static string Alerts(string gridId, string cameraId) =>
-        $"{Root}/alerts/{Segment(gridId, "grid id")}/{Segment(cameraId, "camera id")}";
+    /// <summary>
+    /// An incident's transitions: grid cell first, so <c>alerts/{gridId}/#</c> still selects a district cell, then the
+    /// edge, so <c>alerts/+/{edgeId}/#</c> selects one box and the ACL pattern <c>alerts/+/%u/#</c> confines a box to
+    /// its own alerts; camera ids are unique per box only.
+    /// </summary>
+    public static string Alerts(string gridId, string edgeId, string cameraId) =>
+        $"{Root}/alerts/{Segment(gridId, "grid id")}/{Segment(edgeId, "edge id")}/{Segment(cameraId, "camera id")}";
 
     public static string UnitAlerts(string unitId) => $"{Root}/units/{Segment(unitId, "unit id")}/alerts";
 

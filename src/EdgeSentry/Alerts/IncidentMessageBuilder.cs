@@ -114,7 +114,7 @@ public sealed class IncidentMessageBuilder
         };
 
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(payload, AlertJsonContext.Default.IncidentPayload);
-        return new OutgoingMessage(messageId, AlertTopics.Alerts(camera.GridId, camera.Id), json, camera.Id, Qos: 1, Retain: false);
+        return new OutgoingMessage(messageId, AlertTopics.Alerts(camera.GridId, edgeId, camera.Id), json, camera.Id, Qos: 1, Retain: false);
     }
 
     public bool TryGetCamera(string cameraId, out AlertCamera camera) => cameras.TryGetValue(cameraId, out camera!);

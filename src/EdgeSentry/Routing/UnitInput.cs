@@ -49,7 +49,11 @@ public static class UnitInput
 {
     public const string StatusSchema = "edgesentry/v1/unit-status";
     public const string AckSchema = "edgesentry/v1/unit-ack";
-    private const int MaxIdLength = 128;
+    /// <summary>
+    /// Longest incident id an ack may name: the edge mints at most 64 (edge) + 64 (camera) + 64 (rule) characters, four
+    /// separators, a 19-character time and a counter of up to 19 digits = 234.
+    /// </summary>
+    private const int MaxIdLength = 256;
 
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 4, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
 

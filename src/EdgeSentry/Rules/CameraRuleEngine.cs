@@ -28,6 +28,7 @@ public sealed class CameraRuleEngine
     private readonly DetectionMask _mask;
     private readonly TrackingStage _tracking;
     private readonly RuleSet _rules;
+    private readonly CameraRuleContext _context;
     private ILogger _logger = NullLogger.Instance;
 
     /// <summary>With ByteTrack's default score levels (no model manifest at hand: tests, benchmarks).</summary>
@@ -69,10 +70,31 @@ public sealed class CameraRuleEngine
         _clock = new StreamClock(cameraId);
         _mask = new DetectionMask(definition.Masks.Select(z => new CompiledZone(z)).ToArray());
         _tracking = new TrackingStage(cameraId, trackerFactory(TrackerOptions));
-        _rules = new RuleSet(definition, new CameraRuleContext(cameraId, labels, _tracking.Capacity), timeProvider.LocalTimeZone);
+        _context = new CameraRuleContext(cameraId, labels, _tracking.Capacity);
+        _rules = new RuleSet(definition, _context, timeProvider.LocalTimeZone);
     }
 
     public string CameraId => _cameraId;
+
+    /// <summary>
+    /// The edge's id, the first part of every incident id this engine mints (<c>{edgeId}:{cameraId}-{ruleId}-...</c>),
+    /// so incidents of two boxes that reuse camera and rule ids never share an id (nor an incident state topic, nor a
+    /// unit's acknowledgement). Null: ids without it, for an engine run alone (tests, benchmarks).
+    /// </summary>
+    public string? EdgeId
+    {
+        get => _context.EdgeId;
+        init
+        {
+            // ':' separates the edge id in the incident id; the rest would break the incident state topic level.
+            if (value is not null && (value.Length == 0 || value.AsSpan().IndexOfAny(":/+#\0") >= 0))
+            {
+                throw new ArgumentException($"edge id '{value}' cannot start an incident id (empty, or contains ':', '/', '+', '#' or NUL)", nameof(value));
+            }
+
+            _context.EdgeId = value;
+        }
+    }
 
     /// <summary>For state changes only (tracker full, pts went back, schedules arming); never called per frame.</summary>
     public ILogger Logger

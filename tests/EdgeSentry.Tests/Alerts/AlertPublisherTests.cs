@@ -61,7 +61,7 @@ public sealed class AlertPublisherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PublishAsync_StartedIncident_SchemaValidJsonOnGridCameraTopic()
+    public async Task PublishAsync_StartedIncident_SchemaValidJsonOnGridEdgeCameraTopic()
     {
         await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "edgesentry/v1/alerts/#");
         await using Edge publisher = await StartEdgeAsync("edge-b");
@@ -70,7 +70,7 @@ public sealed class AlertPublisherTests : IAsyncLifetime
         OutgoingMessage sent = await publisher.DispatchAsync(Incident(), snapshot, MqttTestSubscriber.Cap());
         MqttMessage received = await subscriber.NextAsync(MqttTestSubscriber.Cap());
 
-        Assert.Equal("edgesentry/v1/alerts/grid-07/cam-gate-1", received.Topic);
+        Assert.Equal("edgesentry/v1/alerts/grid-07/edge-b/cam-gate-1", received.Topic);
         Assert.Equal(1, received.Qos);
         Assert.Equal(sent.Payload, received.Payload.ToArray());
         Assert.Empty(IncidentSchema.Validate(received.Payload.Span));

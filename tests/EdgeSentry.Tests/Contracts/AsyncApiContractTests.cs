@@ -14,7 +14,7 @@ public sealed class AsyncApiContractTests
     {
         AsyncApiContract contract = AsyncApiContract.Default;
 
-        Assert.Equal("2.0.0", contract.Version);
+        Assert.Equal("3.0.0", contract.Version);
         Assert.Equal(
             ["cameraStatus", "edgeStats", "edgeStatus", "escalations", "incidentAlerts", "incidentState", "unitAcks", "unitAlerts", "unitStatus"],
             contract.Channels.Select(c => c.Name).Order(StringComparer.Ordinal));
@@ -25,7 +25,8 @@ public sealed class AsyncApiContractTests
     [InlineData("edgesentry/v1/edges/edge-1/cameras/cam-1/status", "cameraStatus")]
     [InlineData("edgesentry/v1/edges/edge-1/status", "edgeStatus")]
     [InlineData("edgesentry/v1/edges/edge-1/stats", "edgeStats")]
-    [InlineData("edgesentry/v1/alerts/cell-a/cam-1", "incidentAlerts")]
+    [InlineData("edgesentry/v1/alerts/cell-a/edge-1/cam-1", "incidentAlerts")]
+    [InlineData("edgesentry/v1/incidents/edge-1:cam-1-gate-loiter-20261202T010203004Z-1/state", "incidentState")]
     [InlineData("edgesentry/v1/units/u-1/alerts", "unitAlerts")]
     [InlineData("edgesentry/v1/units/u-1/acks", "unitAcks")]
     public void ChannelOf_TopicOfTheTree_ItsChannel(string topic, string channel) =>
@@ -35,6 +36,7 @@ public sealed class AsyncApiContractTests
     [InlineData("edgesentry/v1/cameras/cam-1/status")]
     [InlineData("edgesentry/v1/edges/edge-1/cameras/cam-1")]
     [InlineData("edgesentry/v1/alerts/cell-a")]
+    [InlineData("edgesentry/v1/alerts/cell-a/cam-1")]
     public void Validate_TopicNoChannelDescribes_Rejected(string topic) =>
         Assert.Contains("no channel", Assert.Single(AsyncApiContract.Default.Validate(topic, "{}"u8)), StringComparison.Ordinal);
 

@@ -9,13 +9,16 @@ namespace EdgeSentry.Tests.Fleet;
 /// <summary>
 /// Issue 14, acceptance 2: 20 edges (each its own outbox database, real outbox, sender and MQTT code, distinct
 /// edge ids) connected straight to the centre broker of deploy/mosquitto (TLS, one account each, the ACL as
-/// provisioned), and 3 centre consumers in one shared-subscription group.
+/// provisioned), and 3 centre consumers in one shared-subscription group. Every edge has the same camera ids and
+/// ten edges share a grid cell: alerts stay apart by the edge id in their topic (alerts/{gridId}/{edgeId}/{cameraId}),
+/// and a plain subscriber can select one edge's alerts (alerts/+/{edgeId}/#).
 /// </summary>
 public sealed class SharedSubscriptionTests(ITestOutputHelper output)
 {
     private const int Edges = 20;
     private const int IncidentsPerEdge = 5;
     private const string ShareFilter = "$share/centre/edgesentry/v1/alerts/#";
+    private const string WatchedEdge = "edge-07";
 
     [Fact]
     public async Task SharedGroup_TwentyEdgesThreeConsumers_EachTransitionReachesExactlyOneConsumer()
@@ -26,6 +29,7 @@ public sealed class SharedSubscriptionTests(ITestOutputHelper output)
         var cap = new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token;
 
         var tally = new AlertTally();
+        var watched = new AlertTally();
         var consumers = new List<CentreConsumer>();
         var edges = new List<EdgeAlertLine>();
         try
@@ -35,9 +39,12 @@ public sealed class SharedSubscriptionTests(ITestOutputHelper output)
                 consumers.Add(await CentreConsumer.StartAsync(name, brokers.ConsumerOptions("centre-" + name), ShareFilter, tally, cap));
             }
 
+            // Not in the group: one edge's alerts, by the edge level of the topic.
+            await using var watcher = await CentreConsumer.StartAsync("watcher", brokers.ConsumerOptions("centre-watcher"), $"edgesentry/v1/alerts/+/{WatchedEdge}/#", watched, cap);
+
             edges.AddRange(await Task.WhenAll(edgeIds.Select(id => EdgeAlertLine.StartAsync(
                 id,
-                [new AlertCamera("cam-1", "Gate", "grid-" + id), new AlertCamera("cam-2", "Yard", "grid-" + id)],
+                [new AlertCamera("cam-1", "Gate", GridOf(id)), new AlertCamera("cam-2", "Yard", GridOf(id))],
                 brokers.DirectEdgeOptions(id),
                 cap))));
 
@@ -55,6 +62,16 @@ public sealed class SharedSubscriptionTests(ITestOutputHelper output)
             IReadOnlyList<ReceivedAlert> unique = tally.Deduplicated();
             Assert.Equal(expected.Count, unique.Count);
             Assert.Equal(Edges, unique.Select(a => a.EdgeId).Distinct().Count());
+
+            // Per edge: same camera ids everywhere, shared cells, yet one topic per camera of each edge.
+            Assert.All(arrivals, a => Assert.Equal(AlertTopics.Alerts(GridOf(a.EdgeId), a.EdgeId, a.CameraId), a.Topic));
+            Assert.Equal(["cam-1", "cam-2"], unique.Select(a => a.CameraId).Distinct().Order(StringComparer.Ordinal));
+            Assert.Equal(2, unique.Select(a => a.GridId).Distinct().Count());
+            Assert.Equal(Edges * 2, unique.Select(a => a.Topic).Distinct().Count());
+            IReadOnlyList<string> watchedIds = sent[Array.IndexOf(edgeIds, WatchedEdge)];
+            await watched.WaitForAllAsync(watchedIds, cap);
+            Assert.All(watched.Snapshot(), a => Assert.Equal(WatchedEdge, a.EdgeId));
+            Assert.Equal(watchedIds.Order(StringComparer.Ordinal), watched.Deduplicated().Select(a => a.MessageId).Order(StringComparer.Ordinal));
             Assert.All(edges, e => Assert.Equal(0, e.Outbox.SetAside));
 
             var distribution = consumers.Select(c => (c.Name, Count: unique.Count(a => a.Consumer == c.Name))).ToList();
@@ -76,6 +93,10 @@ public sealed class SharedSubscriptionTests(ITestOutputHelper output)
             }
         }
     }
+
+    /// <summary>edge-01 to edge-10 in one cell, edge-11 to edge-20 in the next.</summary>
+    private static string GridOf(string edgeId) =>
+        int.Parse(edgeId["edge-".Length..], CultureInfo.InvariantCulture) <= Edges / 2 ? "grid-a1" : "grid-a2";
 
     private static async Task<IReadOnlyList<string>> RunIncidentsAsync(EdgeAlertLine edge, CancellationToken cancellationToken)
     {

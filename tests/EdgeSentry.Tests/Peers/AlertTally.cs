@@ -33,7 +33,7 @@ public sealed class AlertTally
         }
     }
 
-    /// <summary>Parses an incident payload (messageId, edgeId, incidentId, sequence) and records it.</summary>
+    /// <summary>Parses an incident payload (messageId, edgeId, gridId, cameraId, incidentId, sequence) and records it with its topic.</summary>
     public void Add(string consumer, MqttMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -41,8 +41,11 @@ public sealed class AlertTally
         JsonElement root = json.RootElement;
         var alert = new ReceivedAlert(
             consumer,
+            message.Topic,
             root.GetProperty("messageId").GetString()!,
             root.GetProperty("edgeId").GetString()!,
+            root.GetProperty("gridId").GetString()!,
+            root.GetProperty("cameraId").GetString()!,
             root.GetProperty("incidentId").GetString()!,
             root.GetProperty("sequence").GetInt32());
         TaskCompletionSource changed;

@@ -12,12 +12,13 @@ namespace EdgeSentry.Tests.Peers;
 /// to the centre over TLS. Only what cannot be the same on a test box is rewritten (ports, the bridge's address,
 /// certificate, password and persistence paths, the placeholder password); every bridge and queue setting stays
 /// as shipped. Edges are provisioned the way centre.acl says: one password per edge id and a copy of the
-/// <c>user edge-01</c> block per edge.
+/// <c>user edge-01</c> block per edge; units get one password per unit id (the ACL's patterns cover them).
+/// The one place tests start the shipped broker files (Fleet tests, Deploy/MosquittoConfigTests).
 /// </summary>
 public sealed class FleetBrokers : IAsyncDisposable
 {
     public const string ConsumerUser = "centre-alerts";
-    private const string ConsumerPassword = "consumer-secret";
+    public const string ConsumerPassword = "consumer-secret";
     private const string TemplateEdge = "edge-01";
 
     private readonly string _directory;
@@ -26,7 +27,7 @@ public sealed class FleetBrokers : IAsyncDisposable
     private readonly List<Process> _processes = [];
     private readonly StringBuilder _log = new();
 
-    private FleetBrokers(IReadOnlyList<string> edgeIds)
+    private FleetBrokers(IReadOnlyList<string> edgeIds, IReadOnlyList<string> unitIds)
     {
         _edgeIds = edgeIds;
         _directory = Directory.CreateTempSubdirectory("edgesentry-fleet-").FullName;
@@ -34,7 +35,7 @@ public sealed class FleetBrokers : IAsyncDisposable
         MosquittoBroker.OpenToAll(_directory, directory: true);
         _certificates = TestCertificates.Create(_directory);
         string passwords = Path.Combine(_directory, "passwd");
-        File.WriteAllLines(passwords, [$"{ConsumerUser}:{ConsumerPassword}", .. edgeIds.Select(id => $"{id}:{EdgePassword(id)}")]);
+        File.WriteAllLines(passwords, [$"{ConsumerUser}:{ConsumerPassword}", .. edgeIds.Select(id => $"{id}:{EdgePassword(id)}"), .. unitIds.Select(id => $"{id}:{UnitPassword(id)}")]);
         MosquittoBroker.Run("mosquitto_passwd", "-U", passwords);
         MosquittoBroker.OpenToAll(passwords, directory: false);
         CentrePort = FreePort();
@@ -43,11 +44,14 @@ public sealed class FleetBrokers : IAsyncDisposable
 
     public int CentrePort { get; }
 
+    /// <summary>The test CA that signed the centre's certificate (clients verify the centre with it).</summary>
+    public string CaFile => _certificates.CaFile;
+
     /// <summary>The edge broker's listener (loopback, anonymous, as shipped).</summary>
     public int EdgePort { get; }
 
-    /// <summary>Makes the certificates and passwords for a centre that knows these edges (the bridged edge is edge-01).</summary>
-    public static FleetBrokers Create(IReadOnlyList<string> edgeIds)
+    /// <summary>Makes the certificates and passwords for a centre that knows these edges (the bridged edge is edge-01) and units.</summary>
+    public static FleetBrokers Create(IReadOnlyList<string> edgeIds, IReadOnlyList<string>? unitIds = null)
     {
         ArgumentNullException.ThrowIfNull(edgeIds);
         foreach (string tool in new[] { MosquittoBroker.Executable, "/usr/bin/mosquitto_passwd" })
@@ -58,10 +62,12 @@ public sealed class FleetBrokers : IAsyncDisposable
             }
         }
 
-        return new FleetBrokers(edgeIds);
+        return new FleetBrokers(edgeIds, unitIds ?? []);
     }
 
     public static string EdgePassword(string edgeId) => "secret-" + edgeId;
+
+    public static string UnitPassword(string unitId) => "unit-secret-" + unitId;
 
     /// <summary>Starts the centre broker from deploy/mosquitto/centre.conf with every edge provisioned in its ACL.</summary>
     public async Task StartCentreAsync()

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using EdgeSentry.Alerts;
 using EdgeSentry.Pipeline;
 using EdgeSentry.Tests.Peers;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -38,7 +39,7 @@ public class EdgeNodeReloadTests
             Assert.Equal(["yard-2"], added.Added);
             Assert.Empty(added.Changed);
             Assert.Same(yard1, node.Cameras.Single(c => c.Options.Id == "yard-1"));
-            var started2 = await sub.WaitForAsync(m => m.Topic == "edgesentry/v1/alerts/grid-7/yard-2" && Text(m).Contains("\"started\"", StringComparison.Ordinal), cap);
+            var started2 = await sub.WaitForAsync(m => m.Topic == AlertTopics.Alerts("grid-7", "edge-test", "yard-2") && Text(m).Contains("\"started\"", StringComparison.Ordinal), cap);
             using var startedDoc = JsonDocument.Parse(started2.Payload);
             string incidentId = startedDoc.RootElement.GetProperty("incidentId").GetString()!;
 
@@ -48,7 +49,7 @@ public class EdgeNodeReloadTests
             shrunk.Outbox = options.Outbox;
             var removed = await node.ReloadAsync(shrunk);
             Assert.Equal(["yard-2"], removed.Removed);
-            var ended = await sub.WaitForAsync(m => m.Topic == "edgesentry/v1/alerts/grid-7/yard-2" && Text(m).Contains(incidentId, StringComparison.Ordinal) && Text(m).Contains("\"ended\"", StringComparison.Ordinal), cap);
+            var ended = await sub.WaitForAsync(m => m.Topic == AlertTopics.Alerts("grid-7", "edge-test", "yard-2") && Text(m).Contains(incidentId, StringComparison.Ordinal) && Text(m).Contains("\"ended\"", StringComparison.Ordinal), cap);
             Assert.NotNull(ended);
             while (yard1.Lane.Processed < yard1Frames + 10)
             {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EdgeSentry.Alerts;
 using EdgeSentry.Configuration;
 using EdgeSentry.Pipeline;
 using EdgeSentry.Rules;
@@ -53,7 +54,7 @@ public class EdgeNodeTests
         var cap = MqttTestSubscriber.Cap(90);
 
         var online = await subscriber.WaitForAsync(m => m.Topic == "edgesentry/v1/edges/edge-test/status", cap);
-        var incident = await subscriber.WaitForAsync(m => m.Topic == "edgesentry/v1/alerts/grid-7/yard-1", cap);
+        var incident = await subscriber.WaitForAsync(m => m.Topic == AlertTopics.Alerts("grid-7", "edge-test", "yard-1"), cap);
         // A late subscriber still learns the edge is online: the status is retained.
         await using var late = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/edges/+/status");
         var retained = await late.NextAsync(cap);
@@ -72,6 +73,8 @@ public class EdgeNodeTests
         Assert.Equal("yard-1", p.GetProperty("cameraId").GetString());
         Assert.Equal("grid-7", p.GetProperty("gridId").GetString());
         Assert.Equal("hazard", p.GetProperty("zoneId").GetString());
+        // The service mints ids unique across edges: the edge id, then the camera's own id.
+        Assert.StartsWith("edge-test:yard-1-no-entry-", p.GetProperty("incidentId").GetString(), StringComparison.Ordinal);
         Assert.Equal("no-entry", p.GetProperty("ruleId").GetString());
         Assert.Equal(2, p.GetProperty("severity").GetInt32());
         Assert.False(string.IsNullOrEmpty(p.GetProperty("incidentId").GetString()));
@@ -121,7 +124,7 @@ public class EdgeNodeTests
         {
             var m = await subscriber.NextAsync(cap);
             seen.Add(m);
-            if (m.Topic == "edgesentry/v1/alerts/grid-7/yard-1")
+            if (m.Topic == AlertTopics.Alerts("grid-7", "edge-test", "yard-1"))
             {
                 incident = m;
             }

@@ -34,7 +34,7 @@ public sealed class IncidentRouterResumeTests
         string[] topics = [.. atStart.Select(m => m.Topic)];
         Assert.Equal(1, f.Router.Escalations);
         Assert.Equal(1, f.Router.EndedAtStart);
-        JsonElement ended = RoutingFixture.Validated(atStart.Single(m => m.Topic == "edgesentry/v1/alerts/cell-a/cam-1"));
+        JsonElement ended = RoutingFixture.Validated(atStart.Single(m => m.Topic == RoutingFixture.CameraAlerts));
         Assert.Equal("ended", ended.GetProperty("transition").GetString());
         Assert.Equal(2, ended.GetProperty("sequence").GetInt32());
         Assert.Single(atStart, m => m.Topic == "edgesentry/v1/units/u-near/alerts" && Json(m).GetProperty("event").GetString() == "withdrawn");

@@ -16,7 +16,7 @@ public sealed class IncidentRouterTests
         IReadOnlyList<OutgoingMessage> sent = await f.Router.RouteAsync(f.Incident());
 
         Assert.Equal(
-            ["edgesentry/v1/alerts/cell-a/cam-1", "edgesentry/v1/units/u-mid/alerts", "edgesentry/v1/incidents/inc-1/state"],
+            [RoutingFixture.CameraAlerts, "edgesentry/v1/units/u-mid/alerts", "edgesentry/v1/incidents/inc-1/state"],
             sent.Select(m => m.Topic));
         JsonElement centre = RoutingFixture.Validated(sent[0]);
         Assert.Equal("u-mid", centre.GetProperty("dispatch").GetProperty("unitId").GetString());
@@ -79,7 +79,7 @@ public sealed class IncidentRouterTests
 
         IReadOnlyList<OutgoingMessage> sent = await f.Router.RouteAsync(f.Incident());
 
-        Assert.Equal(["edgesentry/v1/alerts/cell-a/cam-1", "edgesentry/v1/incidents/inc-1/state"], sent.Select(m => m.Topic));
+        Assert.Equal([RoutingFixture.CameraAlerts, "edgesentry/v1/incidents/inc-1/state"], sent.Select(m => m.Topic));
         JsonElement dispatch = RoutingFixture.Validated(sent[0]).GetProperty("dispatch");
         Assert.Equal("no-unit", dispatch.GetProperty("reason").GetString());
         Assert.False(dispatch.TryGetProperty("unitId", out _));
@@ -124,9 +124,9 @@ public sealed class IncidentRouterTests
         IReadOnlyList<OutgoingMessage> updated = await f.Router.RouteAsync(f.Incident(transition: IncidentTransition.Updated, sequence: 2));
         IReadOnlyList<OutgoingMessage> ended = await f.Router.RouteAsync(f.Incident(transition: IncidentTransition.Ended, sequence: 3));
 
-        Assert.Equal(["edgesentry/v1/alerts/cell-a/cam-1", "edgesentry/v1/units/u-near/alerts"], updated.Select(m => m.Topic));
+        Assert.Equal([RoutingFixture.CameraAlerts, "edgesentry/v1/units/u-near/alerts"], updated.Select(m => m.Topic));
         Assert.Equal("updated", RoutingFixture.Validated(updated[1]).GetProperty("event").GetString());
-        Assert.Equal(["edgesentry/v1/alerts/cell-a/cam-1", "edgesentry/v1/units/u-near/alerts", "edgesentry/v1/incidents/inc-1/state"], ended.Select(m => m.Topic));
+        Assert.Equal([RoutingFixture.CameraAlerts, "edgesentry/v1/units/u-near/alerts", "edgesentry/v1/incidents/inc-1/state"], ended.Select(m => m.Topic));
         Assert.True(RoutingFixture.Validated(ended[2]).GetProperty("ended").GetBoolean());
         Assert.Equal(2, RoutingFixture.Validated(ended[2]).GetProperty("revision").GetInt32());
     }

@@ -72,7 +72,7 @@ public sealed class RoutingAcceptanceTests : IAsyncLifetime
 
         Assert.Equal(1, f.Router.AckCount(InputOutcome.NotDispatched));
         Assert.Equal(1, f.Router.AckCount(InputOutcome.Accepted));
-        Assert.Contains(seen, m => m.Topic == "edgesentry/v1/alerts/cell-a/cam-1");
+        Assert.Contains(seen, m => m.Topic == RoutingFixture.CameraAlerts);
         Assert.Contains(seen, m => m.Topic == "edgesentry/v1/units/u-mid/alerts" && Json(m).GetProperty("event").GetString() == "withdrawn");
         foreach (MqttMessage m in seen)
         {

@@ -15,7 +15,10 @@ namespace EdgeSentry.Tests.Routing;
 /// </summary>
 internal sealed class RoutingFixture : IAsyncDisposable
 {
+    public const string EdgeId = "edge-r";
     public static readonly GeoPoint Camera = new(31.205, 121.405);
+    /// <summary>cam-1's alert topic (cell a, this edge).</summary>
+    public static readonly string CameraAlerts = AlertTopics.Alerts("cell-a", EdgeId, "cam-1");
     public static readonly ContractSchema IncidentSchema = ContractSchema.Load("incident.v4.schema.json");
     public static readonly ContractSchema DispatchSchema = ContractSchema.Load("dispatch.v1.schema.json");
     public static readonly ContractSchema StateSchema = ContractSchema.Load("incident-state.v2.schema.json");
@@ -102,7 +105,7 @@ internal sealed class RoutingFixture : IAsyncDisposable
         f.Clock = clock;
         GridMap map = GridMap.Parse(Encoding.UTF8.GetBytes(GeoJson()), "test-grid.geojson");
         f.Outbox = AlertOutbox.Open(new OutboxOptions { DatabasePath = Path.Combine(f.directory, "outbox.db"), SurvivePowerLoss = false }, f.Clock);
-        f.Builder = new IncidentMessageBuilder("edge-r", [new AlertCamera("cam-1", "Gate camera", "cell-a"), new AlertCamera("cam-far", "Far camera", "cell-far")], f.Clock);
+        f.Builder = new IncidentMessageBuilder(EdgeId, [new AlertCamera("cam-1", "Gate camera", "cell-a"), new AlertCamera("cam-far", "Far camera", "cell-far")], f.Clock);
         f.Router = new IncidentRouter(
             map,
             new UnitRoster(units ?? Units, (options ?? new RoutingOptions()).StatusStaleAfter),
@@ -194,7 +197,7 @@ internal sealed class RoutingFixture : IAsyncDisposable
 
         ContractSchema schema = topic.Split('/') switch
         {
-            [_, _, "alerts", _, _] => IncidentSchema,
+            [_, _, "alerts", _, _, _] => IncidentSchema,
             [_, _, "units", _, "alerts"] => DispatchSchema,
             [_, _, "escalations", _] => DispatchSchema,
             [_, _, "incidents", _, "state"] => StateSchema,

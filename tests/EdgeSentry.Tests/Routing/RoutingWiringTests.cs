@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EdgeSentry.Alerts;
 using EdgeSentry.Configuration;
 using EdgeSentry.Pipeline;
 using EdgeSentry.Tests.Peers;
@@ -102,7 +103,7 @@ public sealed class RoutingWiringTests : IDisposable
         Task run = node.RunAsync(stop.Token);
         CancellationToken cap = MqttTestSubscriber.Cap(90);
 
-        var alert = await subscriber.WaitForAsync(m => m.Topic == "edgesentry/v1/alerts/grid-7/yard-1", cap);
+        var alert = await subscriber.WaitForAsync(m => m.Topic == AlertTopics.Alerts("grid-7", "edge-test", "yard-1"), cap);
         var dispatched = await subscriber.WaitForAsync(m => m.Topic == "edgesentry/v1/units/u-yard/alerts", cap);
         var state = await subscriber.WaitForAsync(m => m.Topic.StartsWith("edgesentry/v1/incidents/", StringComparison.Ordinal), cap);
         await stop.CancelAsync();
@@ -114,5 +115,9 @@ public sealed class RoutingWiringTests : IDisposable
         Assert.InRange(decision.GetProperty("distanceMetres").GetDouble(), 100, 120);
         Assert.Equal("dispatched", RoutingFixture.Validated(dispatched.Topic, dispatched.Payload.Span).GetProperty("event").GetString());
         Assert.Equal("dispatched", RoutingFixture.Validated(state.Topic, state.Payload.Span).GetProperty("state").GetString());
+        // The state topic names the incident by its edge-scoped id, the same id the camera alert carries.
+        string incidentId = RoutingFixture.Validated(alert.Topic, alert.Payload.Span).GetProperty("incidentId").GetString()!;
+        Assert.StartsWith("edge-test:yard-1-", incidentId, StringComparison.Ordinal);
+        Assert.Equal(AlertTopics.IncidentState(incidentId), state.Topic);
     }
 }

@@ -106,7 +106,7 @@ public sealed class UnitInputFuzzTests
         string field = fields.Keys.ElementAt(random.Next(fields.Count));
         object?[] wrong = field switch
         {
-            "incidentId" => [42, "", new string('x', 129), null, true, new[] { "inc-1" }],
+            "incidentId" => [42, "", new string('x', 257), null, true, new[] { "inc-1" }],
             "status" => ["done", 1, null, "ACCEPTED", new Dictionary<string, int>()],
             "at" => [123, "not a date", "2026-13-45T99:00:00Z", null, "2026-11-23T08:00:00", false],
             "onDuty" => ["yes", 1, null, new[] { true }, "false"],

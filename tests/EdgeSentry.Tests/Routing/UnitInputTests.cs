@@ -60,6 +60,22 @@ public sealed class UnitInputTests
     }
 
     [Fact]
+    public void TryReadAck_LongestIdAnEdgeMints_AcceptedAndMatchesTheSchemaButNotLonger()
+    {
+        // 64-character edge, camera and rule ids, the start time and the largest counter: 234 characters.
+        string longest = $"{new string('e', 64)}:{new string('c', 64)}-{new string('r', 64)}-20261202T010203004Z-{long.MaxValue}";
+        Assert.Equal(234, longest.Length);
+        byte[] json = RoutingFixture.AckJson(longest, "accepted", At);
+        byte[] tooLong = RoutingFixture.AckJson(new string('x', 257), "accepted", At);
+
+        Assert.Equal(InputOutcome.Accepted, UnitInput.TryReadAck(json, "u-1", 4096, out UnitAck? ack));
+        Assert.Equal(longest, ack!.IncidentId);
+        Assert.Empty(RoutingFixture.AckSchema.Validate(json));
+        Assert.Equal(InputOutcome.Malformed, UnitInput.TryReadAck(tooLong, "u-1", 4096, out _));
+        Assert.NotEmpty(RoutingFixture.AckSchema.Validate(tooLong));
+    }
+
+    [Fact]
     public void TryReadAck_UnitIdDiffersFromTopic_WrongUnit()
     {
         byte[] json = Encoding.UTF8.GetBytes("""{"unitId":"u-2","incidentId":"i","status":"accepted","at":"2026-11-23T08:00:00Z"}""");

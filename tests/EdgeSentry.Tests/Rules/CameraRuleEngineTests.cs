@@ -164,4 +164,40 @@ public class CameraRuleEngineTests
         Assert.Equal(32, engine.TrackerOptions.MaxTracks);
         Assert.Equal(32, engine.Tracker.Tracks.Length);
     }
+
+    [Fact]
+    public void Process_EdgeIdSet_IncidentIdIsEdgeIdColonThenTheCameraScopedId()
+    {
+        var rules = new CameraRulesDefinition
+        {
+            Zones = [new ZoneDefinition { Id = "yard", Polygon = Square(0.5, 0.5, 0.9, 0.9) }],
+            Rules = [new RuleDefinition { Id = "night.v2", Kind = "intrusion", Zone = "yard", Classes = ["person"], HoldSeconds = 1 }],
+        };
+        var withEdge = new RuleScenario(rules, cameraId: "gate-1", edgeId: "edge-07");
+        var alone = new RuleScenario(rules, cameraId: "gate-1");
+
+        withEdge.Run(0, 2, 0.1, _ => [At(0.7, 0.7)]);
+        alone.Run(0, 2, 0.1, _ => [At(0.7, 0.7)]);
+
+        IncidentEvent started = Assert.Single(withEdge.Sink.Of(IncidentTransition.Started));
+        string id = started.IncidentId;
+        string start = started.At.UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal($"gate-1-night.v2-{start}-1", Assert.Single(alone.Sink.Of(IncidentTransition.Started)).IncidentId);
+        Assert.Equal($"edge-07:gate-1-night.v2-{start}-1", id);
+        Assert.Equal("edge-07", id[..id.IndexOf(':', StringComparison.Ordinal)]);
+        Assert.Equal("edge-07", withEdge.Engine.EdgeId);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("edge:7")]
+    [InlineData("edge/7")]
+    [InlineData("edge+7")]
+    [InlineData("edge#7")]
+    public void EdgeId_NotUsableAsTheIdPrefix_Throws(string edgeId)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new RuleScenario(new CameraRulesDefinition(), edgeId: edgeId));
+
+        Assert.Contains(edgeId.Length == 0 ? "''" : edgeId, e.Message, StringComparison.Ordinal);
+    }
 }

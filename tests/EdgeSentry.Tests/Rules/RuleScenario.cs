@@ -26,13 +26,16 @@ public sealed class RuleScenario
     public const int Person = 0;
     public const int Car = 2;
 
-    public RuleScenario(CameraRulesDefinition rules, DateTimeOffset? wallStart = null, TimeZoneInfo? localZone = null, Func<TrackerOptions, IObjectTracker>? tracker = null)
+    /// <param name="edgeId">The engine's <see cref="CameraRuleEngine.EdgeId"/> (null: incident ids without an edge id).</param>
+    public RuleScenario(
+        CameraRulesDefinition rules, DateTimeOffset? wallStart = null, TimeZoneInfo? localZone = null, Func<TrackerOptions, IObjectTracker>? tracker = null,
+        string cameraId = "cam1", string? edgeId = null)
     {
         WallStart = wallStart ?? new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
         Time = new ManualTimeProvider(WallStart, localZone);
         Engine = tracker is null
-            ? new CameraRuleEngine("cam1", rules, Labels, Time)
-            : new CameraRuleEngine("cam1", rules, Labels, Time, tracker);
+            ? new CameraRuleEngine(cameraId, rules, Labels, Time) { EdgeId = edgeId }
+            : new CameraRuleEngine(cameraId, rules, Labels, Time, tracker) { EdgeId = edgeId };
     }
 
     public DateTimeOffset WallStart { get; }

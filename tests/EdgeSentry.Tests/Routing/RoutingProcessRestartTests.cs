@@ -116,7 +116,10 @@ public sealed class RoutingProcessRestartTests(ITestOutputHelper output) : IAsyn
         JsonElement acceptedTwo = await RetainedStateAsync(seen, Id(levelTwo), "accepted", cap);
         Assert.Equal("u-next", acceptedOne.GetProperty("unitId").GetString());
         Assert.Equal(2, acceptedOne.GetProperty("level").GetInt32());
+        Assert.Equal(1, acceptedOne.GetProperty("escalations").GetInt32());
         Assert.Equal("u-near", acceptedTwo.GetProperty("unitId").GetString());
+        // Both were open when the process died: the new one ended them, saying why.
+        Assert.All([acceptedOne, acceptedTwo], s => Assert.Equal("edge-restarted", s.GetProperty("endReason").GetString()));
 
         // Watch one more level-1 SLA: a deadline that fired twice, or restarted in the new process, would show now.
         TimeSpan watchUntil = escalations.Max(m => m.At) + LevelOneSla + TimeSpan.FromSeconds(2);

@@ -112,8 +112,8 @@ public sealed class RoutingProcessRestartTests(ITestOutputHelper output) : IAsyn
         // that still holds the level-2 one. Both reach the retained state on the broker.
         await next.AckAsync(Id(levelOne), "accepted", cap);
         await near.AckAsync(Id(levelTwo), "accepted", cap);
-        JsonElement acceptedOne = await RetainedStateAsync(seen, Id(levelOne), "accepted", cap);
-        JsonElement acceptedTwo = await RetainedStateAsync(seen, Id(levelTwo), "accepted", cap);
+        JsonElement acceptedOne = await RetainedStateAsync(second, seen, Id(levelOne), "accepted", cap);
+        JsonElement acceptedTwo = await RetainedStateAsync(second, seen, Id(levelTwo), "accepted", cap);
         Assert.Equal("u-next", acceptedOne.GetProperty("unitId").GetString());
         Assert.Equal(2, acceptedOne.GetProperty("level").GetInt32());
         Assert.Equal(1, acceptedOne.GetProperty("escalations").GetInt32());
@@ -156,10 +156,10 @@ public sealed class RoutingProcessRestartTests(ITestOutputHelper output) : IAsyn
     /// Waits until the edge published <paramref name="state"/> for the incident, then reads what the broker
     /// retains for it with a new subscriber: the state a client connecting now would get.
     /// </summary>
-    private async Task<JsonElement> RetainedStateAsync(BrokerRecording seen, string incidentId, string state, CancellationToken cap)
+    private async Task<JsonElement> RetainedStateAsync(EdgeProcess edge, BrokerRecording seen, string incidentId, string state, CancellationToken cap)
     {
         string topic = AlertTopics.IncidentState(incidentId);
-        await seen.WaitForAsync(m => m.Topic == topic && m.Text("state") == state, cap);
+        await WaitAsync(edge, seen, m => m.Topic == topic && m.Text("state") == state, $"state '{state}' of {incidentId} (the ack was not applied)", cap);
         await using MqttTestSubscriber late = await MqttTestSubscriber.StartAsync(_broker, topic, cancellationToken: cap);
         MqttMessage retained = await late.NextAsync(cap);
         Assert.True(retained.Retain, "the state is not retained");

@@ -1,6 +1,5 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using EdgeSentry.Alerts;
 using EdgeSentry.Tests.Peers;
 using Microsoft.Data.Sqlite;
@@ -37,19 +36,17 @@ public sealed class ServiceCrashTests : IAsyncLifetime
         await broker.StopAsync();
 
         List<(string Id, string Topic)> stored;
-        using (var first = Start(config, out StringBuilder firstLog))
+        await using (EdgeProcess first = EdgeProcess.Start(config))
         {
             CancellationToken cap = MqttTestSubscriber.Cap(120);
             // A routed incident stores at least the camera alert and the closed-loop state.
             while (Stored(outbox).Count < 3)
             {
-                Assert.False(first.HasExited, "edgesentry exited early:\n" + firstLog);
+                Assert.False(first.HasExited, "edgesentry exited early:\n" + first.Output);
                 await Task.Delay(250, cap);
             }
 
-            first.Kill(entireProcessTree: true);
-            await first.WaitForExitAsync(cap);
-            Assert.NotEqual(0, first.ExitCode);
+            Assert.NotEqual(0, await first.KillAsync(cap));
         }
 
         // Read after the kill: whatever was committed before it is what must not be lost.
@@ -60,7 +57,7 @@ public sealed class ServiceCrashTests : IAsyncLifetime
 
         await broker.StartAgainAsync();
         await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/#");
-        using var second = Start(config, out StringBuilder secondLog);
+        await using EdgeProcess second = EdgeProcess.Start(config);
         var wanted = stored.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var arrived = new List<string>();
         try
@@ -83,12 +80,7 @@ public sealed class ServiceCrashTests : IAsyncLifetime
         }
         catch (OperationCanceledException)
         {
-            Assert.Fail($"{wanted.Count} of {stored.Count} stored messages never arrived; service log:\n{secondLog}");
-        }
-        finally
-        {
-            second.Kill(entireProcessTree: true);
-            await second.WaitForExitAsync();
+            Assert.Fail($"{wanted.Count} of {stored.Count} stored messages never arrived; service log:\n{second.Output}");
         }
 
         // One camera: its messages arrive in the order they were stored.
@@ -123,29 +115,6 @@ public sealed class ServiceCrashTests : IAsyncLifetime
         }
     }
 
-    private static Process Start(string config, out StringBuilder log)
-    {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = SharedPaths.RepoRoot,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "edgesentry.dll"));
-        psi.ArgumentList.Add("run");
-        psi.ArgumentList.Add("--config");
-        psi.ArgumentList.Add(config);
-        var process = Process.Start(psi)!;
-        var sink = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (sink) { sink.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (sink) { sink.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        log = sink;
-        return process;
-    }
-
     private string WriteConfig(string outbox)
     {
         string grid = Path.Combine(directory, "grid.geojson");
@@ -153,38 +122,10 @@ public sealed class ServiceCrashTests : IAsyncLifetime
             {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"grid-7","name":"Yard","street":"street-9"},
              "geometry":{"type":"Polygon","coordinates":[[[121.46,31.22],[121.48,31.22],[121.48,31.24],[121.46,31.24],[121.46,31.22]]]}}]}
             """);
-        string path = Path.Combine(directory, "edgesentry.json");
-        var config = new
-        {
-            edgeId = "edge-crash",
-            statsIntervalSeconds = 3600,
-            mqtt = new { host = broker.Host, port = broker.Port },
-            // An OS-chosen port: other edges (parallel tests, a running demo) may hold the default 9090.
-            http = new { listen = "127.0.0.1:0" },
-            detector = new { model = SharedPaths.Model("yolox_nano.onnx") },
-            outbox = new { path = outbox },
-            routing = new { gridMap = grid },
-            units = new[] { new { id = "u-yard", gridId = "grid-7", latitude = 31.231, longitude = 121.47 } },
-            cameras = new[]
-            {
-                new
-                {
-                    id = "yard-1",
-                    url = SharedPaths.Clip("intel_worker_zone_preview_h264.mp4"),
-                    loop = true,
-                    gridId = "grid-7",
-                    latitude = 31.23,
-                    longitude = 121.47,
-                    maxFps = 10,
-                    analytics = new
-                    {
-                        zones = new[] { new { id = "hazard", polygon = new[] { new[] { 0.05, 0.45 }, [0.95, 0.45], [0.95, 1.0], [0.05, 1.0] } } },
-                        rules = new[] { new { id = "no-entry", kind = "intrusion", zone = "hazard", classes = new[] { "person" }, minScore = 0.4, severity = 2, holdSeconds = 2 } },
-                    },
-                },
-            },
-        };
-        File.WriteAllText(path, JsonSerializer.Serialize(config));
-        return path;
+        JsonObject config = EdgeConfig.Base(broker, "edge-crash", outbox);
+        config["routing"] = new JsonObject { ["gridMap"] = grid };
+        config["units"] = new JsonArray(new JsonObject { ["id"] = "u-yard", ["gridId"] = "grid-7", ["latitude"] = 31.231, ["longitude"] = 121.47 });
+        config["cameras"] = new JsonArray(EdgeConfig.WorkerZoneCamera("yard-1", ("grid-7", 31.23, 121.47), ("no-entry", 2)));
+        return EdgeConfig.Write(directory, config);
     }
 }

@@ -4,7 +4,10 @@ using System.Text.RegularExpressions;
 
 namespace EdgeSentry.Tests.Peers;
 
-/// <summary>The real <c>edgesentry run --config FILE</c> as a child process (HTTP on the port it picks: <c>:0</c>).</summary>
+/// <summary>
+/// The real <c>edgesentry run --config FILE</c> as a child process (HTTP on the port it picks: <c>:0</c>), from the
+/// build output beside the tests or from another copy of it. Its stdout and stderr are collected in <see cref="Output"/>.
+/// </summary>
 public sealed partial class EdgeProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -23,10 +26,18 @@ public sealed partial class EdgeProcess : IAsyncDisposable
         }
     }
 
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>The operator page's base address, from the start-up log line.</summary>
     public Uri? BaseAddress => PageLine().Match(Output) is { Success: true } m ? new Uri(m.Groups[1].Value + "/") : null;
 
-    public static EdgeProcess Start(string configPath, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts the service. <paramref name="application"/> is the folder holding edgesentry.dll (the build output
+    /// beside the tests unless a test runs a modified copy).
+    /// </summary>
+    public static EdgeProcess Start(string configPath, IReadOnlyDictionary<string, string>? environment = null, string? application = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -35,7 +46,7 @@ public sealed partial class EdgeProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(configPath)!,
         };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "edgesentry.dll"));
+        psi.ArgumentList.Add(Path.Combine(application ?? AppContext.BaseDirectory, "edgesentry.dll"));
         psi.ArgumentList.Add("run");
         psi.ArgumentList.Add("--config");
         psi.ArgumentList.Add(configPath);
@@ -73,6 +84,21 @@ public sealed partial class EdgeProcess : IAsyncDisposable
                 throw new TimeoutException($"edgesentry never logged '{text}' within {cap.TotalSeconds} s:\n{Output}");
             }
         }
+    }
+
+    /// <summary>
+    /// SIGKILL (Process.Kill on Linux) of the service and everything it started (ffmpeg): no shutdown code runs,
+    /// as in a crash or a power cut. Returns the exit code.
+    /// </summary>
+    public async Task<int> KillAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync(cancellationToken);
+        return _process.ExitCode;
     }
 
     private void Append(string? line)

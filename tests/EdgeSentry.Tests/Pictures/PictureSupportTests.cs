@@ -1,6 +1,5 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using EdgeSentry.Pictures;
 using EdgeSentry.Tests.Peers;
 using Xunit.Abstractions;
@@ -59,41 +58,35 @@ public sealed class PictureSupportTests(ITestOutputHelper output) : IAsyncLifeti
         string app = CopyWithoutOpenCv();
         _broker = await MosquittoBroker.StartAsync();
         await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "edgesentry/v1/alerts/#");
-        using var service = Start(app, WriteConfig(_broker), out StringBuilder log);
+        JsonObject config = EdgeConfig.Base(_broker, "edge-nocv", Path.Combine(_directory, "outbox.db"));
+        config["cameras"] = new JsonArray(EdgeConfig.WorkerZoneCamera("yard-1", null, ("no-entry", 2)));
+        await using EdgeProcess service = EdgeProcess.Start(EdgeConfig.Write(_directory, config), application: app);
+        CancellationToken cap = MqttTestSubscriber.Cap(180);
+        JsonElement started = default;
         try
         {
-            CancellationToken cap = MqttTestSubscriber.Cap(180);
-            JsonElement started = default;
-            try
+            while (true)
             {
-                while (true)
+                var m = await subscriber.NextAsync(cap);
+                using var doc = JsonDocument.Parse(m.Payload);
+                if (doc.RootElement.GetProperty("transition").GetString() == "started")
                 {
-                    var m = await subscriber.NextAsync(cap);
-                    using var doc = JsonDocument.Parse(m.Payload);
-                    if (doc.RootElement.GetProperty("transition").GetString() == "started")
-                    {
-                        started = doc.RootElement.Clone();
-                        break;
-                    }
+                    started = doc.RootElement.Clone();
+                    break;
                 }
             }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail("no started alert arrived; service log:\n" + Snapshot(log));
-            }
-
-            Assert.False(started.TryGetProperty("snapshot", out _), "an alert carried a snapshot although OpenCV cannot load");
-            string text = Snapshot(log);
-            output.WriteLine(text);
-            Assert.Equal(1, Occurrences(text, "Pictures are off"));
-            Assert.Contains("OpenCvSharpExtern", text, StringComparison.Ordinal);
-            Assert.False(service.HasExited, "the service stopped:\n" + text);
         }
-        finally
+        catch (OperationCanceledException)
         {
-            service.Kill(entireProcessTree: true);
-            await service.WaitForExitAsync();
+            Assert.Fail("no started alert arrived; service log:\n" + service.Output);
         }
+
+        Assert.False(started.TryGetProperty("snapshot", out _), "an alert carried a snapshot although OpenCV cannot load");
+        string text = service.Output;
+        output.WriteLine(text);
+        Assert.Equal(1, Occurrences(text, "Pictures are off"));
+        Assert.Contains("OpenCvSharpExtern", text, StringComparison.Ordinal);
+        Assert.False(service.HasExited, "the service stopped:\n" + text);
     }
 
     /// <summary>The build output beside the tests, minus OpenCV's native library (large files are linked, not copied).</summary>
@@ -132,32 +125,6 @@ public sealed class PictureSupportTests(ITestOutputHelper output) : IAsyncLifeti
     private static Task<CliProcess.Result> RunAsync(string app, params string[] args) =>
         CliProcess.RunAsync("dotnet", [Path.Combine(app, "edgesentry.dll"), .. args]);
 
-    private static Process Start(string app, string config, out StringBuilder log)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = SharedPaths.RepoRoot };
-        foreach (var a in new[] { Path.Combine(app, "edgesentry.dll"), "run", "--config", config })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        var process = Process.Start(psi)!;
-        var sink = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (sink) { sink.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (sink) { sink.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        log = sink;
-        return process;
-    }
-
-    private static string Snapshot(StringBuilder log)
-    {
-        lock (log)
-        {
-            return log.ToString();
-        }
-    }
-
     private static int Occurrences(string text, string what)
     {
         int n = 0;
@@ -167,37 +134,5 @@ public sealed class PictureSupportTests(ITestOutputHelper output) : IAsyncLifeti
         }
 
         return n;
-    }
-
-    private string WriteConfig(MosquittoBroker broker)
-    {
-        string path = Path.Combine(_directory, "edgesentry.json");
-        var config = new
-        {
-            edgeId = "edge-nocv",
-            statsIntervalSeconds = 3600,
-            mqtt = new { host = broker.Host, port = broker.Port },
-            // An OS-chosen port: other edges (parallel tests, a running demo) may hold the default 9090.
-            http = new { listen = "127.0.0.1:0" },
-            detector = new { model = SharedPaths.Model("yolox_nano.onnx") },
-            outbox = new { path = Path.Combine(_directory, "outbox.db") },
-            cameras = new[]
-            {
-                new
-                {
-                    id = "yard-1",
-                    url = SharedPaths.Clip("intel_worker_zone_preview_h264.mp4"),
-                    loop = true,
-                    maxFps = 10,
-                    analytics = new
-                    {
-                        zones = new[] { new { id = "hazard", polygon = new[] { new[] { 0.05, 0.45 }, [0.95, 0.45], [0.95, 1.0], [0.05, 1.0] } } },
-                        rules = new[] { new { id = "no-entry", kind = "intrusion", zone = "hazard", classes = new[] { "person" }, minScore = 0.4, severity = 2, holdSeconds = 2 } },
-                    },
-                },
-            },
-        };
-        File.WriteAllText(path, JsonSerializer.Serialize(config));
-        return path;
     }
 }

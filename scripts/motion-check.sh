@@ -267,7 +267,7 @@ for i, p in enumerate(phases, 1):
           f"box {p['boxRunsPerSecond']:.1f} detector runs/s, still cameras {still:.1f}, busy cameras' mean frame age {sum(busy_age) / len(busy_age):.0f} ms")
 cams = list(phases[0]["cameras"])
 print()
-print("| camera | runs/s every-frame | runs/s motion | fall (x) | motion fraction | skipped/s (motion) | frame age ms every-frame: mean / p90 | frame age ms motion: mean / p90 | age motion / every-frame |")
+print("| camera | runs/s every-frame | runs/s motion | every-frame / motion | motion fraction | skipped/s (motion) | frame age ms every-frame: mean / p90 | frame age ms motion: mean / p90 | age motion / every-frame |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 ok, reasons = True, []
 for cid in cams:

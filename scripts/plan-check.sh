@@ -40,7 +40,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== bench (yolox_nano, layout 1x1, the service's default) =="
-$es bench --models "$model" --footage "$clip" --layouts 1x1 --max-frames 400 --session-runs 200 --out "$work/bench" >/dev/null 2>"$work/bench.log" \
+$es bench --models "$model" --footage "$clip" --layouts 1x1 --max-frames 400 --session-runs 200 --no-motion --out "$work/bench" >/dev/null 2>"$work/bench.log" \
   || { cat "$work/bench.log"; exit 1; }
 echo "== plan --predict $k at $fps det/s =="
 $es plan --bench "$work/bench" --footage "$clip" --detection-fps "$fps" --predict "$k" --decode-seconds 30 --out "$work"

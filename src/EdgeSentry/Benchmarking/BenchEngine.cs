@@ -144,6 +144,7 @@ public sealed class BenchEngine
         best = best with { SampleFrames = bestSamples!.Write(_settings.OutDirectory, Path.GetFileNameWithoutExtension(model)) };
         layouts[layouts.FindIndex(l => l.Layout == best.Layout)] = best;
         BatchResult? batch = _settings.BatchSize is int n ? BatchProbe.Measure(model, manifest!, Options(best.Threads), n, _settings.SessionRuns, _settings.WarmupRuns, _progress) : null;
+        MotionResult? motion = _settings.Motion ? MotionProbe.Measure(model, manifest!, Options(best.Threads), clips, _settings.MaxFrames, _progress, ct) : null;
         return new ModelResult
         {
             Model = name,
@@ -154,6 +155,7 @@ public sealed class BenchEngine
             Layouts = layouts,
             Main = best,
             Batch = batch,
+            Motion = motion,
         };
     }
 

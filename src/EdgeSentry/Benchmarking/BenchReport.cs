@@ -143,6 +143,9 @@ public sealed record ModelResult
     public required LayoutResult Main { get; init; }
 
     public BatchResult? Batch { get; init; }
+
+    /// <summary>The motion policy replayed on every clip (null with --no-motion).</summary>
+    public MotionResult? Motion { get; init; }
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

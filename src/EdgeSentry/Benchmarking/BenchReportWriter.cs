@@ -78,6 +78,11 @@ public static class BenchReportWriter
                     $"batched {b.BatchRunsPerSecond:0.0} runs/s = {b.BatchFramesPerSecond:0.0} frames/s, {b.BatchCpuMsPerFrame:0.00} CPU ms per frame. {b.Verdict}.");
             }
 
+            if (m.Motion is { } mo)
+            {
+                AppendMotion(s, mo);
+            }
+
             if (x.SampleFrames.Count > 0)
             {
                 s.AppendLine().AppendLine("Sample frames (the frame with the most detections per clip):").AppendLine();
@@ -95,6 +100,22 @@ public static class BenchReportWriter
         }
 
         return s.ToString();
+    }
+
+    private static void AppendMotion(StringBuilder s, MotionResult mo)
+    {
+        var c = CultureInfo.InvariantCulture;
+        s.AppendLine().AppendLine(c, $"Motion policy (`\"detection\": {{\"policy\": \"motion\"}}`: keep-alive {mo.KeepAliveSeconds:0.#} s, hold {mo.MotionHoldSeconds:0.#} s, threshold {mo.MotionThreshold:0.####}), each clip as one camera at its own frame rate with a tracker; every-frame = every decoded frame detected:").AppendLine();
+        s.AppendLine("| clip | frames | camera-seconds | motion fraction | detections per camera-second, every-frame | motion policy | fewer | frames skipped by the policy |");
+        s.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var clip in mo.Clips)
+        {
+            s.AppendLine(c, $"| {clip.Clip} | {clip.Frames} | {clip.VideoSeconds:0.0} | {clip.MotionFraction:0.000} | {clip.EveryFrameDetectionsPerCameraSecond:0.00} | {clip.MotionDetectionsPerCameraSecond:0.00} | {clip.Reduction:0.0}x | {clip.FramesSkipped} |");
+        }
+
+        s.AppendLine().Append(c, $"Motion measure ({(mo.Vectorised ? "vector" : "scalar")} path) p50 {mo.MotionMeasure.P50Ms:0.000} ms per frame ({mo.MotionMeasure.Samples} frames), ")
+            .Append(c, $"one detection ({mo.DetectorThreads} thread(s)) p50 {mo.Detection.P50Ms:0.00} ms ({mo.Detection.Samples} runs), timed in the same pass: ")
+            .AppendLine(c, $"the measure costs **{mo.CostRatio * 100:0.00} %** of a detection; {mo.AllocatedBytesPerFrame:0.#} B allocated per frame.");
     }
 
     private static string Load(double[] load) =>

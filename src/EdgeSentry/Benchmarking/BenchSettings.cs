@@ -25,6 +25,9 @@ public sealed record BenchSettings
     /// <summary>Batch size to compare against single runs on models with a dynamic batch dimension (null = skip).</summary>
     public int? BatchSize { get; init; }
 
+    /// <summary>Also replay the motion policy on every clip (motion fraction, detections per camera-second, its cost next to a detection).</summary>
+    public bool Motion { get; init; } = true;
+
     /// <summary>Folder of model manifests; null = models/ next to the program.</summary>
     public string? ManifestDirectory { get; init; }
 

@@ -6,8 +6,8 @@ namespace EdgeSentry.Cli;
 
 /// <summary>
 /// <c>edgesentry bench --models M1,M2 --footage F1,F2 [--out DIR] [--workers K] [--threads T] [--layouts auto|KxT,...]
-/// [--max-frames N] [--batch N] [--provider cpu|cuda|tensorrt]</c>: decode-only, session-only and end-to-end throughput per model, with a Markdown and
-/// JSON report and annotated sample frames in the out folder.
+/// [--max-frames N] [--batch N] [--provider cpu|cuda|tensorrt] [--no-motion]</c>: decode-only, session-only and end-to-end throughput per model,
+/// the motion policy replayed per clip, with a Markdown and JSON report and annotated sample frames in the out folder.
 /// </summary>
 internal static class BenchCommand
 {
@@ -22,10 +22,11 @@ internal static class BenchCommand
         var maxFrames = new Option<int?>("--max-frames") { Description = "At most this many frames per clip (default: all)." };
         var batch = new Option<int?>("--batch") { Description = "Also compare N frames per Run with N single runs (models with a dynamic batch dimension)." };
         var provider = new Option<string>("--provider", "--execution-provider") { Description = "Execution provider: cpu (default), cuda or tensorrt (the last two need the GPU build flavour).", DefaultValueFactory = _ => Detection.ExecutionProviders.Cpu };
+        var noMotion = new Option<bool>("--no-motion") { Description = "Skip the motion-policy replay (motion fraction and detections per camera-second per clip, the measure's cost next to a detection)." };
         var runs = new Option<int>("--session-runs") { Description = "Session-only runs per session (half before, half after the end-to-end run).", DefaultValueFactory = _ => 200 };
         var command = new Command("bench", "Measure detectors on footage: throughput, per-stage latency, detections; writes a report.")
         {
-            models, footage, output, workers, threads, layouts, maxFrames, batch, runs, provider,
+            models, footage, output, workers, threads, layouts, maxFrames, batch, runs, provider, noMotion,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -41,6 +42,7 @@ internal static class BenchCommand
                     BatchSize = parse.GetValue(batch),
                     SessionRuns = Positive(parse.GetValue(runs), "--session-runs") ?? 200,
                     ExecutionProvider = parse.GetValue(provider)!,
+                    Motion = !parse.GetValue(noMotion),
                 };
                 using var progress = new BenchProgress(Console.Error);
                 var report = await new BenchEngine(settings, progress).RunAsync(ct);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EdgeSentry.Capture;
+using EdgeSentry.Tests.Peers;
 
 namespace EdgeSentry.Tests.Motion;
 
@@ -77,6 +78,30 @@ public static class FootageFrames
         }
 
         return n;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="frames"/> frames at 10 fps of one frame of the indoor clip (the empty room at 2 s) with
+    /// sensor-like temporal noise and a slow brightness ramp, as H.264 to <paramref name="output"/>, and returns it.
+    /// </summary>
+    public static string WriteStillClip(string output, int frames = 100)
+    {
+        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
+        string n = frames.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var a in new[]
+        {
+            "-hide_banner", "-loglevel", "error", "-ss", "2", "-i", SharedPaths.Clip("intel_indoor_people_one_by_one_h264.mp4"),
+            "-vf", $"select=eq(n\\,0),loop=loop={n}:size=1:start=0,setpts=N/10/TB,noise=alls=8:allf=t,eq=brightness=0.004*t:eval=frame",
+            "-frames:v", n, "-r", "10", "-c:v", "libx264", "-pix_fmt", "yuv420p", output,
+        })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("ffmpeg did not start: apt-get install ffmpeg");
+        string err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0 && File.Exists(output) ? output : throw new InvalidOperationException($"ffmpeg could not make the still clip: {err}");
     }
 
     private static (int Width, int Height) Size(string clip)

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json;
 using EdgeSentry.Motion;
 using EdgeSentry.Pipeline;
+using EdgeSentry.Tests.Motion;
 using EdgeSentry.Tests.Peers;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -16,7 +16,7 @@ public class EdgeNodeDetectionPolicyTests
         string dir = Directory.CreateTempSubdirectory("edgesentry-still-").FullName;
         try
         {
-            string still = MakeStillClip(dir);
+            string still = FootageFrames.WriteStillClip(Path.Combine(dir, "still.mp4"));
             await using var broker = await MosquittoBroker.StartAsync();
             await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/edges/edge-test/stats");
             // The same still scene twice: today's every-frame policy next to the motion policy, in one run.
@@ -60,26 +60,5 @@ public class EdgeNodeDetectionPolicyTests
         {
             Directory.Delete(dir, recursive: true);
         }
-    }
-
-    /// <summary>10 s of one frame of the indoor clip (the empty room at 2 s) with sensor-like temporal noise and a slow brightness ramp, H.264.</summary>
-    private static string MakeStillClip(string dir)
-    {
-        string output = Path.Combine(dir, "still.mp4");
-        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[]
-        {
-            "-hide_banner", "-loglevel", "error", "-ss", "2", "-i", SharedPaths.Clip("intel_indoor_people_one_by_one_h264.mp4"),
-            "-vf", "select=eq(n\\,0),loop=loop=100:size=1:start=0,setpts=N/10/TB,noise=alls=8:allf=t,eq=brightness=0.004*t:eval=frame",
-            "-frames:v", "100", "-r", "10", "-c:v", "libx264", "-pix_fmt", "yuv420p", output,
-        })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("ffmpeg did not start: apt-get install ffmpeg");
-        string err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return p.ExitCode == 0 && File.Exists(output) ? output : throw new InvalidOperationException($"ffmpeg could not make the still clip: {err}");
     }
 }

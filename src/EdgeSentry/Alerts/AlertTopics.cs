@@ -29,7 +29,12 @@ public static class AlertTopics
 
     public static string Escalations(string street) => $"{Root}/escalations/{Segment(street, "street")}";
 
-    public static string IncidentState(string incidentId) => $"{Root}/incidents/{Segment(incidentId, "incident id")}/state";
+    /// <summary>
+    /// An incident's retained closed-loop state, under the edge that owns it: <c>incidents/{edgeId}/#</c> selects one
+    /// box and the ACL pattern <c>incidents/%u/#</c> lets a box write only its own incidents' state.
+    /// </summary>
+    public static string IncidentState(string edgeId, string incidentId) =>
+        $"{Root}/incidents/{Segment(edgeId, "edge id")}/{Segment(incidentId, "incident id")}/state";
 
     /// <summary>An id becomes one topic level: it must not be empty or contain '/', '+', '#' or NUL.</summary>
     public static string Segment(string id, string what)

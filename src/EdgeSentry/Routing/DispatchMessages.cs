@@ -84,12 +84,12 @@ internal sealed class DispatchMessages(IncidentMessageBuilder builder, TimeSpan 
             AcceptBy = t.AcceptBy is { } by ? IncidentMessageBuilder.Iso8601(by) : null,
             At = IncidentMessageBuilder.Iso8601(now),
         };
-        return new OutgoingMessage(id, AlertTopics.IncidentState(t.IncidentId), JsonSerializer.SerializeToUtf8Bytes(payload, RoutingJsonContext.Default.IncidentStatePayload), t.Last.CameraId, Qos: 1, Retain: true, _stateExpirySeconds);
+        return new OutgoingMessage(id, AlertTopics.IncidentState(_builder.EdgeId, t.IncidentId), JsonSerializer.SerializeToUtf8Bytes(payload, RoutingJsonContext.Default.IncidentStatePayload), t.Last.CameraId, Qos: 1, Retain: true, _stateExpirySeconds);
     }
 
     /// <summary>An empty retained message: the broker deletes the incident's retained state.</summary>
-    public static OutgoingMessage ClearState(LoopIncident t, DateTimeOffset now) =>
-        new(NewId(now), AlertTopics.IncidentState(t.IncidentId), [], t.Last.CameraId, Qos: 1, Retain: true);
+    public OutgoingMessage ClearState(LoopIncident t, DateTimeOffset now) =>
+        new(NewId(now), AlertTopics.IncidentState(_builder.EdgeId, t.IncidentId), [], t.Last.CameraId, Qos: 1, Retain: true);
 
     private static string NewId(DateTimeOffset now) => Guid.CreateVersion7(now).ToString("D");
 

@@ -756,7 +756,7 @@ public sealed class IncidentRouter : IDisposable
         messages.Add(_messages.State(t, now));
         if (t.State == LoopState.Resolved || (t.Ended && t.State == LoopState.Unassigned))
         {
-            messages.Add(DispatchMessages.ClearState(t, now));
+            messages.Add(_messages.ClearState(t, now));
         }
     }
 

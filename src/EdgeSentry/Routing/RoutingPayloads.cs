@@ -43,7 +43,7 @@ public sealed record DispatchPayload
 }
 
 /// <summary>
-/// The closed-loop state of one incident, retained on <c>edgesentry/v1/incidents/{incidentId}/state</c>, contract
+/// The closed-loop state of one incident, retained on <c>edgesentry/v1/incidents/{edgeId}/{incidentId}/state</c>, contract
 /// <c>contracts/incident-state.v2.schema.json</c>. <see cref="Revision"/> orders them. v2 added <see cref="EndReason"/>;
 /// the retained message now carries an MQTT 5 message expiry and is cleared (empty payload) once the loop is over.
 /// </summary>

@@ -26,7 +26,7 @@ public sealed class AsyncApiContractTests
     [InlineData("edgesentry/v1/edges/edge-1/status", "edgeStatus")]
     [InlineData("edgesentry/v1/edges/edge-1/stats", "edgeStats")]
     [InlineData("edgesentry/v1/alerts/cell-a/edge-1/cam-1", "incidentAlerts")]
-    [InlineData("edgesentry/v1/incidents/edge-1:cam-1-gate-loiter-20261202T010203004Z-1/state", "incidentState")]
+    [InlineData("edgesentry/v1/incidents/edge-1/edge-1:cam-1-gate-loiter-20261202T010203004Z-1/state", "incidentState")]
     [InlineData("edgesentry/v1/units/u-1/alerts", "unitAlerts")]
     [InlineData("edgesentry/v1/units/u-1/acks", "unitAcks")]
     public void ChannelOf_TopicOfTheTree_ItsChannel(string topic, string channel) =>

@@ -118,6 +118,22 @@ public sealed class MosquittoConfigTests : IAsyncLifetime
         Assert.Equal($"{Alert} real", await reader.NextLineAsync());
     }
 
+    [Fact]
+    public async Task CentreAcl_EdgeWritingAnIncidentStateUnderAnotherEdgesId_IsNotDelivered()
+    {
+        await _brokers.StartCentreAsync();
+        await using var reader = await SubscribeAsync(_brokers.CentrePort, FleetBrokers.ConsumerUser, FleetBrokers.ConsumerPassword, "edgesentry/v1/incidents/#", tls: true);
+        // Retained incident state is what a late subscriber believes: edge-02 must not overwrite edge-01's. The
+        // forged write comes first; were it let in, it would be the first line the reader sees.
+        string owned = AlertTopics.IncidentState("edge-01", "edge-01:gate-01-loiter-20261202T010203004Z-1");
+        await PublishAsync(_brokers.CentrePort, "edge-02", FleetBrokers.EdgePassword("edge-02"), owned, "forged", tls: true);
+        await PublishAsync(_brokers.CentrePort, "edge-02", FleetBrokers.EdgePassword("edge-02"), AlertTopics.IncidentState("edge-02", "edge-02:gate-01-loiter-20261202T010203004Z-1"), "own", tls: true);
+        await PublishAsync(_brokers.CentrePort, "edge-01", FleetBrokers.EdgePassword("edge-01"), owned, "real", tls: true);
+
+        Assert.Equal($"{AlertTopics.IncidentState("edge-02", "edge-02:gate-01-loiter-20261202T010203004Z-1")} own", await reader.NextLineAsync());
+        Assert.Equal($"{owned} real", await reader.NextLineAsync());
+    }
+
     /// <summary>The bridge's retained notification on the centre says "1" once it is connected and subscribed.</summary>
     private async Task WaitForBridgeAsync()
     {

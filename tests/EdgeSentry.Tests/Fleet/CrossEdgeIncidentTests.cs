@@ -63,8 +63,8 @@ public sealed class CrossEdgeIncidentTests : IAsyncLifetime
 
         string alertsA = AlertTopics.Alerts("cell-a", "edge-a", "cam-1");
         string alertsB = AlertTopics.Alerts("cell-a", "edge-b", "cam-1");
-        Assert.Equal([alertsA, AlertTopics.UnitAlerts("u-gate"), AlertTopics.IncidentState(incidentA.IncidentId)], sentA.Select(m => m.Topic));
-        Assert.Equal([alertsB, AlertTopics.UnitAlerts("u-gate"), AlertTopics.IncidentState(incidentB.IncidentId)], sentB.Select(m => m.Topic));
+        Assert.Equal([alertsA, AlertTopics.UnitAlerts("u-gate"), AlertTopics.IncidentState("edge-a", incidentA.IncidentId)], sentA.Select(m => m.Topic));
+        Assert.Equal([alertsB, AlertTopics.UnitAlerts("u-gate"), AlertTopics.IncidentState("edge-b", incidentB.IncidentId)], sentB.Select(m => m.Topic));
         Assert.NotEqual(sentA[2].Topic, sentB[2].Topic);
 
         // On the broker: each box's alert on its own topic, carrying its own id, and both dispatched to the same unit.
@@ -84,7 +84,7 @@ public sealed class CrossEdgeIncidentTests : IAsyncLifetime
             () => Acks(edgeA, edgeB),
             cap);
 
-        MqttMessage accepted = await observer.WaitForAsync(m => m.Topic == AlertTopics.IncidentState(incidentA.IncidentId) && !m.Payload.IsEmpty && Field(m, "state") == "accepted", cap);
+        MqttMessage accepted = await observer.WaitForAsync(m => m.Topic == AlertTopics.IncidentState("edge-a", incidentA.IncidentId) && !m.Payload.IsEmpty && Field(m, "state") == "accepted", cap);
         Assert.Equal("edge-a", Field(accepted, "edgeId"));
         Assert.Equal(LoopState.Accepted, (await edgeA.Router.FindAsync(incidentA.IncidentId, cap))!.State);
         Assert.Equal(LoopState.Dispatched, (await edgeB.Router.FindAsync(incidentB.IncidentId, cap))!.State);

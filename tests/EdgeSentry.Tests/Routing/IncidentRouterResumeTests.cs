@@ -39,7 +39,7 @@ public sealed class IncidentRouterResumeTests
         Assert.Equal(2, ended.GetProperty("sequence").GetInt32());
         Assert.Single(atStart, m => m.Topic == "edgesentry/v1/units/u-near/alerts" && Json(m).GetProperty("event").GetString() == "withdrawn");
         Assert.Single(atStart, m => m.Topic == "edgesentry/v1/units/u-mid/alerts" && Json(m).GetProperty("event").GetString() == "dispatched");
-        JsonElement state = RoutingFixture.Validated(atStart.Last(m => m.Topic == "edgesentry/v1/incidents/inc-1/state"));
+        JsonElement state = RoutingFixture.Validated(atStart.Last(m => m.Topic == RoutingFixture.IncidentState("inc-1")));
         Assert.Equal("edge-restarted", state.GetProperty("endReason").GetString());
         Assert.Equal("u-mid", state.GetProperty("unitId").GetString());
         Assert.Equal(2, state.GetProperty("level").GetInt32());
@@ -155,7 +155,7 @@ public sealed class IncidentRouterResumeTests
         Assert.Equal("updated", unit.GetProperty("event").GetString());
         Assert.Equal(3, unit.GetProperty("level").GetInt32());
         Assert.Equal(3, RoutingFixture.Validated(sent.Single(m => m.Topic == "edgesentry/v1/escalations/street-east")).GetProperty("level").GetInt32());
-        Assert.Equal(3, RoutingFixture.Validated(sent.Single(m => m.Topic == "edgesentry/v1/incidents/inc-1/state")).GetProperty("level").GetInt32());
+        Assert.Equal(3, RoutingFixture.Validated(sent.Single(m => m.Topic == RoutingFixture.IncidentState("inc-1"))).GetProperty("level").GetInt32());
         // Once: a further update at level 3 does not reach the street again.
         IReadOnlyList<OutgoingMessage> again = await f.Router.RouteAsync(f.Incident(transition: IncidentTransition.Updated, sequence: 3, severity: 3));
         Assert.DoesNotContain(again, m => m.Topic.StartsWith("edgesentry/v1/escalations/", StringComparison.Ordinal));

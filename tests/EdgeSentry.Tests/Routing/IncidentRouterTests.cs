@@ -16,7 +16,7 @@ public sealed class IncidentRouterTests
         IReadOnlyList<OutgoingMessage> sent = await f.Router.RouteAsync(f.Incident());
 
         Assert.Equal(
-            [RoutingFixture.CameraAlerts, "edgesentry/v1/units/u-mid/alerts", "edgesentry/v1/incidents/inc-1/state"],
+            [RoutingFixture.CameraAlerts, "edgesentry/v1/units/u-mid/alerts", RoutingFixture.IncidentState("inc-1")],
             sent.Select(m => m.Topic));
         JsonElement centre = RoutingFixture.Validated(sent[0]);
         Assert.Equal("u-mid", centre.GetProperty("dispatch").GetProperty("unitId").GetString());
@@ -79,7 +79,7 @@ public sealed class IncidentRouterTests
 
         IReadOnlyList<OutgoingMessage> sent = await f.Router.RouteAsync(f.Incident());
 
-        Assert.Equal([RoutingFixture.CameraAlerts, "edgesentry/v1/incidents/inc-1/state"], sent.Select(m => m.Topic));
+        Assert.Equal([RoutingFixture.CameraAlerts, RoutingFixture.IncidentState("inc-1")], sent.Select(m => m.Topic));
         JsonElement dispatch = RoutingFixture.Validated(sent[0]).GetProperty("dispatch");
         Assert.Equal("no-unit", dispatch.GetProperty("reason").GetString());
         Assert.False(dispatch.TryGetProperty("unitId", out _));
@@ -126,7 +126,7 @@ public sealed class IncidentRouterTests
 
         Assert.Equal([RoutingFixture.CameraAlerts, "edgesentry/v1/units/u-near/alerts"], updated.Select(m => m.Topic));
         Assert.Equal("updated", RoutingFixture.Validated(updated[1]).GetProperty("event").GetString());
-        Assert.Equal([RoutingFixture.CameraAlerts, "edgesentry/v1/units/u-near/alerts", "edgesentry/v1/incidents/inc-1/state"], ended.Select(m => m.Topic));
+        Assert.Equal([RoutingFixture.CameraAlerts, "edgesentry/v1/units/u-near/alerts", RoutingFixture.IncidentState("inc-1")], ended.Select(m => m.Topic));
         Assert.True(RoutingFixture.Validated(ended[2]).GetProperty("ended").GetBoolean());
         Assert.Equal(2, RoutingFixture.Validated(ended[2]).GetProperty("revision").GetInt32());
     }
@@ -145,7 +145,7 @@ public sealed class IncidentRouterTests
         IReadOnlyList<OutgoingMessage> escalated = await f.Router.ExpireDueAsync();
 
         Assert.Equal(
-            ["edgesentry/v1/units/u-near/alerts", "edgesentry/v1/units/u-mid/alerts", "edgesentry/v1/incidents/inc-1/state"],
+            ["edgesentry/v1/units/u-near/alerts", "edgesentry/v1/units/u-mid/alerts", RoutingFixture.IncidentState("inc-1")],
             escalated.Select(m => m.Topic));
         Assert.Equal("withdrawn", RoutingFixture.Validated(escalated[0]).GetProperty("event").GetString());
         JsonElement state = RoutingFixture.Validated(escalated[2]);

@@ -60,7 +60,7 @@ public sealed class RoutingAcceptanceTests : IAsyncLifetime
             Assert.Equal("escalated", redispatch.GetProperty("reason").GetString());
 
             await phones.PublishAsync("edgesentry/v1/units/u-far/acks", RoutingFixture.AckJson("inc-1", "accepted", f.Time.GetUtcNow()), 1, retain: false);
-            MqttMessage accepted = await NextOnAsync(observer, seen, "edgesentry/v1/incidents/inc-1/state", m => Json(m).GetProperty("state").GetString() == "accepted");
+            MqttMessage accepted = await NextOnAsync(observer, seen, RoutingFixture.IncidentState("inc-1"), m => Json(m).GetProperty("state").GetString() == "accepted");
             Assert.Equal("u-far", Json(accepted).GetProperty("unitId").GetString());
         }
         finally

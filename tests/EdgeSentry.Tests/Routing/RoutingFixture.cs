@@ -19,6 +19,8 @@ internal sealed class RoutingFixture : IAsyncDisposable
     public static readonly GeoPoint Camera = new(31.205, 121.405);
     /// <summary>cam-1's alert topic (cell a, this edge).</summary>
     public static readonly string CameraAlerts = AlertTopics.Alerts("cell-a", EdgeId, "cam-1");
+
+    public static string IncidentState(string incidentId) => AlertTopics.IncidentState(EdgeId, incidentId);
     public static readonly ContractSchema IncidentSchema = ContractSchema.Load("incident.v4.schema.json");
     public static readonly ContractSchema DispatchSchema = ContractSchema.Load("dispatch.v1.schema.json");
     public static readonly ContractSchema StateSchema = ContractSchema.Load("incident-state.v2.schema.json");
@@ -200,7 +202,7 @@ internal sealed class RoutingFixture : IAsyncDisposable
             [_, _, "alerts", _, _, _] => IncidentSchema,
             [_, _, "units", _, "alerts"] => DispatchSchema,
             [_, _, "escalations", _] => DispatchSchema,
-            [_, _, "incidents", _, "state"] => StateSchema,
+            [_, _, "incidents", _, _, "state"] => StateSchema,
             _ => throw new InvalidOperationException("no schema for topic " + topic),
         };
         Assert.Empty(schema.Validate(payload));

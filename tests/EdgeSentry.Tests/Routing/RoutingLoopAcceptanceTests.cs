@@ -100,15 +100,15 @@ public sealed class RoutingLoopAcceptanceTests(ITestOutputHelper output) : IAsyn
             await f.Outbox.WaitUntilEmptyAsync(MqttTestSubscriber.Cap());
 
             // A late subscriber sees what the broker retains: the open incident's state, nothing for the resolved one.
-            await using var late = await MqttTestSubscriber.StartAsync(_broker, "edgesentry/v1/incidents/+/state");
+            await using var late = await MqttTestSubscriber.StartAsync(_broker, "edgesentry/v1/incidents/+/+/state");
             MqttMessage kept = await late.NextAsync(MqttTestSubscriber.Cap());
-            Assert.Equal("edgesentry/v1/incidents/inc-kept/state", kept.Topic);
+            Assert.Equal(RoutingFixture.IncidentState("inc-kept"), kept.Topic);
             Assert.True(kept.Retain);
             // A marker published after the subscription proves the retained burst is over (empty, not retained: the
             // contract's "no state" message, so the validating subscriber accepts it).
-            await publisher.Connection.PublishAsync("edgesentry/v1/incidents/marker/state", Array.Empty<byte>(), 1, retain: false);
+            await publisher.Connection.PublishAsync(RoutingFixture.IncidentState("marker"), Array.Empty<byte>(), 1, retain: false);
             MqttMessage next = await late.NextAsync(MqttTestSubscriber.Cap());
-            Assert.Equal("edgesentry/v1/incidents/marker/state", next.Topic);
+            Assert.Equal(RoutingFixture.IncidentState("marker"), next.Topic);
         }
         finally
         {
@@ -136,7 +136,7 @@ public sealed class RoutingLoopAcceptanceTests(ITestOutputHelper output) : IAsyn
             var held = Stopwatch.StartNew();
             await f.Router.RouteAsync(f.Incident("inc-expiring"));
             await f.Outbox.WaitUntilEmptyAsync(MqttTestSubscriber.Cap());
-            string topic = AlertTopics.IncidentState("inc-expiring");
+            string topic = RoutingFixture.IncidentState("inc-expiring");
 
             // An independent MQTT 5 client connecting now gets the retained state with its Message Expiry Interval
             // (%E), counted down by the broker by the time the state waited there.

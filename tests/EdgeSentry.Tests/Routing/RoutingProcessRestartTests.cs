@@ -25,6 +25,8 @@ public sealed class RoutingProcessRestartTests(ITestOutputHelper output) : IAsyn
     private static readonly GeoPoint NextUnit = new(31.233, 121.47);  // ~334 m
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(240);
 
+    private const string EdgeId = "edge-loop-kill";
+
     private readonly string _directory = Directory.CreateTempSubdirectory("edgesentry-loop-kill-").FullName;
     private MosquittoBroker _broker = null!;
 
@@ -158,7 +160,7 @@ public sealed class RoutingProcessRestartTests(ITestOutputHelper output) : IAsyn
     /// </summary>
     private async Task<JsonElement> RetainedStateAsync(EdgeProcess edge, BrokerRecording seen, string incidentId, string state, CancellationToken cap)
     {
-        string topic = AlertTopics.IncidentState(incidentId);
+        string topic = AlertTopics.IncidentState(EdgeId, incidentId);
         await WaitAsync(edge, seen, m => m.Topic == topic && m.Text("state") == state, $"state '{state}' of {incidentId} (the ack was not applied)", cap);
         await using MqttTestSubscriber late = await MqttTestSubscriber.StartAsync(_broker, topic, cancellationToken: cap);
         MqttMessage retained = await late.NextAsync(cap);
@@ -214,7 +216,7 @@ public sealed class RoutingProcessRestartTests(ITestOutputHelper output) : IAsyn
             {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"grid-7","name":"Yard","street":"street-9"},
              "geometry":{"type":"Polygon","coordinates":[[[121.46,31.22],[121.48,31.22],[121.48,31.24],[121.46,31.24],[121.46,31.22]]]}}]}
             """);
-        JsonObject config = EdgeConfig.Base(_broker, "edge-loop-kill", outbox);
+        JsonObject config = EdgeConfig.Base(_broker, EdgeId, outbox);
         config["routing"] = new JsonObject
         {
             ["gridMap"] = grid,

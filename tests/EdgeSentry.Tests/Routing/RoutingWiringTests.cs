@@ -115,9 +115,9 @@ public sealed class RoutingWiringTests : IDisposable
         Assert.InRange(decision.GetProperty("distanceMetres").GetDouble(), 100, 120);
         Assert.Equal("dispatched", RoutingFixture.Validated(dispatched.Topic, dispatched.Payload.Span).GetProperty("event").GetString());
         Assert.Equal("dispatched", RoutingFixture.Validated(state.Topic, state.Payload.Span).GetProperty("state").GetString());
-        // The state topic names the incident by its edge-scoped id, the same id the camera alert carries.
+        // The state topic sits under the edge and names the incident by its edge-scoped id, the same id the camera alert carries.
         string incidentId = RoutingFixture.Validated(alert.Topic, alert.Payload.Span).GetProperty("incidentId").GetString()!;
         Assert.StartsWith("edge-test:yard-1-", incidentId, StringComparison.Ordinal);
-        Assert.Equal(AlertTopics.IncidentState(incidentId), state.Topic);
+        Assert.Equal(AlertTopics.IncidentState("edge-test", incidentId), state.Topic);
     }
 }

@@ -17,6 +17,11 @@ public sealed class AlertOutbox : IAsyncDisposable
 {
     public const string MeterName = "EdgeSentry.Alerts.Outbox";
 
+    private static readonly InstrumentAdvice<double> LatencyAdvice = new()
+    {
+        HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+    };
+
     private readonly OutboxOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -32,6 +37,7 @@ public sealed class AlertOutbox : IAsyncDisposable
     private readonly Counter<long> _setAsideCounter;
     private readonly Counter<long> _shrunkCounter;
     private readonly Counter<long> _writeFailureCounter;
+    private readonly Counter<long> _publishFailureCounter;
     private readonly Histogram<double> _latency;
     private readonly Lock _emptyGate = new();
     private TaskCompletionSource? _emptyWaiter;
@@ -40,6 +46,7 @@ public sealed class AlertOutbox : IAsyncDisposable
     private long _droppedForCapacity;
     private long _droppedExpired;
     private long _writeFailures;
+    private long _publishFailures;
     private string? _storageFault;
     private int _running;
     private int _disposed;
@@ -64,7 +71,9 @@ public sealed class AlertOutbox : IAsyncDisposable
         _setAsideCounter = _meter.CreateCounter<long>("edgesentry.outbox.set_aside", description: "Messages moved to the set-aside table (reason: too-large, refused, retries-exhausted)");
         _shrunkCounter = _meter.CreateCounter<long>("edgesentry.outbox.shrunk", description: "Messages made to fit the broker's packet size (outcome: reencoded, omitted)");
         _writeFailureCounter = _meter.CreateCounter<long>("edgesentry.outbox.write_failures", description: "Outbox commits that failed on storage and were retried (reason: disk-full, io-error, busy, locked, ...)");
-        _latency = _meter.CreateHistogram<double>("edgesentry.outbox.publish_latency", unit: "ms", description: "Enqueue to PUBACK");
+        _publishFailureCounter = _meter.CreateCounter<long>("edgesentry.outbox.publish_failures", "{publish}", "Publishes of outbox messages that failed (reason: too-large, retry-later, refused, unacknowledged); the message is then made to fit, sent again, set aside or kept for the next run");
+        // Seconds, the base unit Prometheus expects, with buckets from 5 ms (a PUBACK on loopback) to an hour (a broker outage).
+        _latency = _meter.CreateHistogram("edgesentry.outbox.publish_latency", "s", "Enqueue to PUBACK (time waiting in the outbox included)", advice: LatencyAdvice);
         _meter.CreateObservableGauge("edgesentry.outbox.depth", () => Interlocked.Read(ref _depth), description: "Messages waiting for their PUBACK");
     }
 
@@ -74,6 +83,9 @@ public sealed class AlertOutbox : IAsyncDisposable
     public long DroppedExpired => Interlocked.Read(ref _droppedExpired);
     /// <summary>Messages this run moved to the set-aside table.</summary>
     public long SetAside => Interlocked.Read(ref _setAside);
+
+    /// <summary>Publishes that failed this run (each also counted by reason on <c>edgesentry.outbox.publish_failures</c>).</summary>
+    public long PublishFailures => Interlocked.Read(ref _publishFailures);
 
     internal Meter Meter => _meter;
     internal OutboxOptions Options => _options;
@@ -495,7 +507,7 @@ public sealed class AlertOutbox : IAsyncDisposable
 
         foreach (StoredMessage message in batch)
         {
-            _latency.Record(AgeMs(message));
+            _latency.Record(AgeMs(message) / 1000.0);
         }
 
         _acknowledgedCounter.Add(deleted);
@@ -552,6 +564,16 @@ public sealed class AlertOutbox : IAsyncDisposable
         select.CommandText = "SELECT COUNT(*) FROM outbox WHERE message_id = $id;";
         select.Parameters.AddWithValue("$id", messageId);
         return Convert.ToInt64(select.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
+    /// <summary>
+    /// Counts one failed publish of an outbox message by why it failed (the sender's names: too-large, retry-later,
+    /// refused, unacknowledged). What then happens to the message is counted where it happens (shrunk, set aside).
+    /// </summary>
+    internal void CountPublishFailure(string reason)
+    {
+        Interlocked.Increment(ref _publishFailures);
+        _publishFailureCounter.Add(1, new KeyValuePair<string, object?>("reason", reason));
     }
 
     /// <summary>Stores the shrunk payload, so a restart sends the message that fits rather than shrinking it again.</summary>

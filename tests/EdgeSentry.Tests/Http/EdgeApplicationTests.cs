@@ -120,6 +120,74 @@ public class EdgeApplicationTests
         }
     }
 
+    [Fact]
+    public async Task Metrics_BrokerAclRefusesOneCamerasAlerts_PublishFailuresAndPublishLatencyOnMetrics()
+    {
+        // The broker's ACL lets the edge write its own topics and cam-ok's alerts only: cam-no's alerts are refused
+        // (MQTT 5 PUBACK 0x87), cam-ok's are delivered.
+        string directory = Directory.CreateTempSubdirectory("edgesentry-metrics-acl-").FullName;
+        string acl = Path.Combine(directory, "edge.acl");
+        await File.WriteAllTextAsync(acl, $"user edge-m\ntopic readwrite edgesentry/v1/edges/#\ntopic write {EdgeSentry.Alerts.AlertTopics.Alerts("grid-7", "cam-ok")}\n");
+        MosquittoBroker.OpenToAll(directory, directory: true);
+        MosquittoBroker.OpenToAll(acl, directory: false);
+        await using var broker = await MosquittoBroker.StartAsync(new MosquittoBrokerSettings { Users = new Dictionary<string, string> { ["edge-m"] = "metrics-acl-test" }, AclFile = acl });
+        await using var rtsp = await RtspServer.StartAsync(true, ("yard", "intel_worker_zone_preview_h264.mp4"));
+        var refusedCamera = EdgeNodeTests.YardCamera("cam-no", rtsp.Url("yard"));
+        refusedCamera.GridId = "grid-8";
+        var options = Options(broker.Port, EdgeNodeTests.YardCamera("cam-ok", rtsp.Url("yard")), refusedCamera);
+        options.Mqtt.Username = "edge-m";
+        options.Mqtt.Password = "metrics-acl-test";
+        await using var app = EdgeApplication.Build(options, NoLogs);
+        await app.StartAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromSeconds(10) };
+            string exposition = "";
+            await UntilAsync(async () =>
+            {
+                exposition = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+                return Sample(exposition, "edgesentry_outbox_publish_failures_total", "reason=\"refused\"") > 0
+                    && Sample(exposition, "edgesentry_outbox_publish_latency_seconds_count", "") > 0;
+            }, () => Task.FromResult(string.Join('\n', exposition.Split('\n').Where(l => l.StartsWith("edgesentry_outbox", StringComparison.Ordinal)))));
+
+            // Every refusal set its message aside, counted under the same reason.
+            Assert.True(Sample(exposition, "edgesentry_outbox_set_aside_total", "reason=\"refused\"") >= Sample(exposition, "edgesentry_outbox_publish_failures_total", "reason=\"refused\""));
+            // The delivered alerts' enqueue-to-PUBACK latency is a histogram in seconds.
+            Assert.True(Sample(exposition, "edgesentry_outbox_publish_latency_seconds_bucket", "le=\"+Inf\"") > 0);
+            Assert.NotNull(Sample(exposition, "edgesentry_outbox_publish_latency_seconds_sum", ""));
+            Assert.DoesNotContain("publish_latency_milliseconds", exposition, StringComparison.Ordinal);
+            var check = await PromtoolCheckAsync(exposition);
+            Assert.True(check.ExitCode == 0, $"promtool check metrics: exit {check.ExitCode}: {check.Output}");
+        }
+        finally
+        {
+            await app.StopAsync();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The value of the first sample of <paramref name="name"/> whose labels contain <paramref name="label"/>
+    /// (summed over every such series), or null when there is none.
+    /// </summary>
+    internal static double? Sample(string exposition, string name, string label)
+    {
+        double? total = null;
+        foreach (string line in exposition.Split('\n'))
+        {
+            if (!line.StartsWith(name, StringComparison.Ordinal) || line.Length == name.Length || (line[name.Length] != '{' && line[name.Length] != ' ')
+                || !line.Contains(label, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            string[] parts = line[(line.LastIndexOf('}') is var close and >= 0 ? close + 1 : name.Length)..].Trim().Split(' ');
+            total = (total ?? 0) + double.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return total;
+    }
+
     internal static EdgeSentryOptions Options(int brokerPort, params CameraSection[] cameras)
     {
         var options = EdgeNodeTests.Options(brokerPort, cameras);

@@ -42,8 +42,12 @@ public sealed class AlertOutbox : IAsyncDisposable
     private readonly Lock _emptyGate = new();
     private TaskCompletionSource? _emptyWaiter;
     private long _depth;
+    // Payload bytes of the messages waiting (set-aside ones excluded): what outbox.maxBytes bounds.
+    private long _bytes;
+    private string? _capacityFault;
     private long _setAside;
     private long _droppedForCapacity;
+    private long _droppedForBytes;
     private long _droppedExpired;
     private long _writeFailures;
     private long _publishFailures;
@@ -79,6 +83,18 @@ public sealed class AlertOutbox : IAsyncDisposable
 
     /// <summary>Messages stored and not yet acknowledged (set-aside ones excluded).</summary>
     public long Depth => Interlocked.Read(ref _depth);
+
+    /// <summary>Payload bytes of the messages stored and not yet acknowledged (what <see cref="OutboxOptions.MaxBytes"/> bounds).</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>Messages deleted unsent because the outbox held <see cref="OutboxOptions.MaxBytes"/>.</summary>
+    public long DroppedForBytes => Interlocked.Read(ref _droppedForBytes);
+
+    /// <summary>
+    /// Why the outbox is at its bound (health reports it, degraded): set when a commit dropped the oldest messages,
+    /// cleared once sending brought it under 90 % of both bounds; null otherwise.
+    /// </summary>
+    public string? CapacityFault => Volatile.Read(ref _capacityFault);
     public long DroppedForCapacity => Interlocked.Read(ref _droppedForCapacity);
     public long DroppedExpired => Interlocked.Read(ref _droppedExpired);
     /// <summary>Messages this run moved to the set-aside table.</summary>
@@ -94,9 +110,9 @@ public sealed class AlertOutbox : IAsyncDisposable
     public static AlertOutbox Open(OutboxOptions options, TimeProvider? time = null, ILogger<AlertOutbox>? logger = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.MaxMessages < 1 || options.MaxAge <= TimeSpan.Zero || options.ReadBatch < 1 || options.MaxAttempts < 1 || options.RetryDelay <= TimeSpan.Zero)
+        if (options.MaxMessages < 1 || options.MaxBytes < 1 || options.MaxAge <= TimeSpan.Zero || options.ReadBatch < 1 || options.MaxAttempts < 1 || options.RetryDelay <= TimeSpan.Zero)
         {
-            throw new ArgumentException($"outbox '{options.DatabasePath}': MaxMessages, MaxAge, ReadBatch, MaxAttempts and RetryDelay must be positive");
+            throw new ArgumentException($"outbox '{options.DatabasePath}': MaxMessages, MaxBytes, MaxAge, ReadBatch, MaxAttempts and RetryDelay must be positive");
         }
 
         string path = Path.GetFullPath(options.DatabasePath);
@@ -177,6 +193,7 @@ public sealed class AlertOutbox : IAsyncDisposable
 
             var outbox = new AlertOutbox(options, db, time, logger, meterFactory);
             outbox._depth = Scalar<long>(db, "SELECT COUNT(*) FROM outbox;");
+            outbox._bytes = Scalar<long>(db, "SELECT COALESCE(SUM(length(payload)), 0) FROM outbox;");
             return outbox;
         }
         catch (SqliteException ex)
@@ -223,7 +240,7 @@ public sealed class AlertOutbox : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(messages);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        long dropped;
+        Trimmed dropped;
         for (int attempt = 1; ; attempt++)
         {
             SqliteException? fault = null;
@@ -235,7 +252,7 @@ public sealed class AlertOutbox : IAsyncDisposable
             catch (SqliteException ex) when (IsStorageFault(ex))
             {
                 fault = ex;
-                dropped = 0;
+                dropped = default;
             }
             finally
             {
@@ -264,11 +281,36 @@ public sealed class AlertOutbox : IAsyncDisposable
             await Task.Delay(delay, _time, cancellationToken);
         }
 
-        if (dropped > 0)
+        if (dropped.Messages > 0)
         {
-            Interlocked.Add(ref _droppedForCapacity, dropped);
-            _droppedCounter.Add(dropped, new KeyValuePair<string, object?>("reason", "capacity"));
-            AlertsLog.OutboxDropped(_logger, dropped, "capacity", _options.MaxMessages);
+            bool forBytes = dropped.Reason == CapacityBytes;
+            if (forBytes)
+            {
+                Interlocked.Add(ref _droppedForBytes, dropped.Messages);
+            }
+            else
+            {
+                Interlocked.Add(ref _droppedForCapacity, dropped.Messages);
+            }
+
+            _droppedCounter.Add(dropped.Messages, new KeyValuePair<string, object?>("reason", dropped.Reason));
+            string fault = forBytes
+                ? $"outbox full ({Bytes} of {_options.MaxBytes} payload bytes): the oldest messages are dropped unsent ({DroppedForBytes} so far)"
+                : $"outbox full ({Depth} of {_options.MaxMessages} messages): the oldest messages are dropped unsent ({DroppedForCapacity} so far)";
+            if (Interlocked.Exchange(ref _capacityFault, fault) is null)
+            {
+                AlertsLog.OutboxFull(_logger, _options.DatabasePath, fault);
+            }
+
+            if (forBytes)
+            {
+                AlertsLog.OutboxDroppedBytes(_logger, dropped.Messages, dropped.Bytes, _options.MaxBytes);
+            }
+            else
+            {
+                AlertsLog.OutboxDropped(_logger, dropped.Messages, dropped.Reason, _options.MaxMessages);
+            }
+
             SubtractDepth(0);
         }
 
@@ -307,8 +349,16 @@ public sealed class AlertOutbox : IAsyncDisposable
         _ => "cannot-open",
     };
 
-    /// <summary>One transaction: insert (ignoring ids already stored), trim the oldest past the bound; returns how many were trimmed.</summary>
-    private long Commit(IReadOnlyList<OutgoingMessage> messages, Action<SqliteConnection, SqliteTransaction>? alsoWrite)
+    /// <summary>Tag of <c>edgesentry.outbox.dropped</c> for messages dropped at <see cref="OutboxOptions.MaxMessages"/>.</summary>
+    public const string Capacity = "capacity";
+
+    /// <summary>Tag of <c>edgesentry.outbox.dropped</c> for messages dropped at <see cref="OutboxOptions.MaxBytes"/>.</summary>
+    public const string CapacityBytes = "capacity-bytes";
+
+    private readonly record struct Trimmed(long Messages, long Bytes, string Reason);
+
+    /// <summary>One transaction: insert (ignoring ids already stored), trim the oldest past either bound; returns what was trimmed.</summary>
+    private Trimmed Commit(IReadOnlyList<OutgoingMessage> messages, Action<SqliteConnection, SqliteTransaction>? alsoWrite)
     {
         using SqliteTransaction tx = _db.BeginTransaction();
         using SqliteCommand insert = _db.CreateCommand();
@@ -326,6 +376,7 @@ public sealed class AlertOutbox : IAsyncDisposable
         SqliteParameter expiry = insert.Parameters.Add("$expiry", SqliteType.Integer);
         insert.Parameters.AddWithValue("$created", _time.GetUtcNow().ToUnixTimeMilliseconds());
         long added = 0;
+        long addedBytes = 0;
         foreach (OutgoingMessage message in messages)
         {
             id.Value = message.MessageId;
@@ -335,30 +386,61 @@ public sealed class AlertOutbox : IAsyncDisposable
             qos.Value = message.Qos;
             retain.Value = message.Retain ? 1 : 0;
             expiry.Value = message.ExpirySeconds is { } seconds ? seconds : DBNull.Value;
-            added += insert.ExecuteNonQuery();
+            if (insert.ExecuteNonQuery() == 1)
+            {
+                added++;
+                addedBytes += message.Payload.Length;
+            }
         }
 
         alsoWrite?.Invoke(_db, tx);
 
-        long dropped = 0;
-        long excess = Interlocked.Read(ref _depth) + added - _options.MaxMessages;
-        if (excess > 0)
-        {
-            using SqliteCommand trim = _db.CreateCommand();
-            trim.Transaction = tx;
-            trim.CommandText = "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT $n);";
-            trim.Parameters.AddWithValue("$n", excess);
-            dropped = trim.ExecuteNonQuery();
-        }
-
+        Trimmed dropped = Trim(tx, Interlocked.Read(ref _depth) + added - _options.MaxMessages, Interlocked.Read(ref _bytes) + addedBytes - _options.MaxBytes);
         tx.Commit();
-        Interlocked.Add(ref _depth, added - dropped);
+        Interlocked.Add(ref _depth, added - dropped.Messages);
+        Interlocked.Add(ref _bytes, addedBytes - dropped.Bytes);
         if (added > 0)
         {
             _enqueuedCounter.Add(added);
         }
 
         return dropped;
+    }
+
+    /// <summary>
+    /// Deletes the oldest messages until <paramref name="excessMessages"/> messages and <paramref name="excessBytes"/>
+    /// payload bytes are gone (the same policy for both bounds: the newest describe what is happening now).
+    /// </summary>
+    private Trimmed Trim(SqliteTransaction tx, long excessMessages, long excessBytes)
+    {
+        if (excessMessages <= 0 && excessBytes <= 0)
+        {
+            return default;
+        }
+
+        long rows = 0;
+        long bytes = 0;
+        long lastSeq = 0;
+        using (SqliteCommand oldest = _db.CreateCommand())
+        {
+            oldest.Transaction = tx;
+            oldest.CommandText = "SELECT seq, length(payload) FROM outbox ORDER BY seq;";
+            using SqliteDataReader reader = oldest.ExecuteReader();
+            while ((rows < excessMessages || bytes < excessBytes) && reader.Read())
+            {
+                lastSeq = reader.GetInt64(0);
+                bytes += reader.GetInt64(1);
+                rows++;
+            }
+        }
+
+        using SqliteCommand trim = _db.CreateCommand();
+        trim.Transaction = tx;
+        trim.CommandText = "DELETE FROM outbox WHERE seq <= $last;";
+        trim.Parameters.AddWithValue("$last", lastSeq);
+        long deleted = trim.ExecuteNonQuery();
+        // Reported under the bound that needed more: the bytes when they made more messages go than the count did.
+        return new Trimmed(deleted, bytes, deleted > Math.Max(0, excessMessages) ? CapacityBytes : Capacity);
     }
 
     /// <summary>Completes when every stored message has been acknowledged, dropped or set aside.</summary>
@@ -479,6 +561,7 @@ public sealed class AlertOutbox : IAsyncDisposable
     internal async Task DeleteAcknowledgedAsync(IReadOnlyList<StoredMessage> batch)
     {
         int deleted = 0;
+        long deletedBytes = 0;
         await _gate.WaitAsync();
         try
         {
@@ -495,7 +578,11 @@ public sealed class AlertOutbox : IAsyncDisposable
             foreach (StoredMessage message in batch)
             {
                 seq.Value = message.Seq;
-                deleted += delete.ExecuteNonQuery();
+                if (delete.ExecuteNonQuery() == 1)
+                {
+                    deleted++;
+                    deletedBytes += message.Payload.Length;
+                }
             }
 
             tx.Commit();
@@ -511,7 +598,7 @@ public sealed class AlertOutbox : IAsyncDisposable
         }
 
         _acknowledgedCounter.Add(deleted);
-        SubtractDepth(deleted);
+        SubtractDepth(deleted, deletedBytes);
         if (Delivered is { } delivered && batch.Count > 0)
         {
             delivered([.. batch.Select(m => m.MessageId)]);
@@ -524,7 +611,7 @@ public sealed class AlertOutbox : IAsyncDisposable
         Interlocked.Add(ref _droppedExpired, deleted);
         _droppedCounter.Add(deleted, new KeyValuePair<string, object?>("reason", "expired"));
         AlertsLog.OutboxExpired(_logger, message.MessageId, _options.MaxAge);
-        SubtractDepth(deleted);
+        SubtractDepth(deleted, deleted * message.Payload.Length);
     }
 
     internal bool IsExpired(StoredMessage message) => AgeMs(message) > (long)_options.MaxAge.TotalMilliseconds;
@@ -579,7 +666,11 @@ public sealed class AlertOutbox : IAsyncDisposable
     /// <summary>Stores the shrunk payload, so a restart sends the message that fits rather than shrinking it again.</summary>
     internal async Task ReplacePayloadAsync(StoredMessage message, byte[] payload, string outcome)
     {
-        await ExecuteAsync("UPDATE outbox SET payload = $payload WHERE seq = $seq;", ("$payload", payload), ("$seq", message.Seq));
+        if (await ExecuteAsync("UPDATE outbox SET payload = $payload WHERE seq = $seq;", ("$payload", payload), ("$seq", message.Seq)) == 1)
+        {
+            Interlocked.Add(ref _bytes, payload.Length - message.Payload.Length);
+        }
+
         _shrunkCounter.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
     }
 
@@ -601,7 +692,7 @@ public sealed class AlertOutbox : IAsyncDisposable
         Interlocked.Increment(ref _setAside);
         _setAsideCounter.Add(1, new KeyValuePair<string, object?>("reason", reason));
         AlertsLog.OutboxSetAside(_logger, message.MessageId, message.Topic, reason, detail);
-        SubtractDepth(1);
+        SubtractDepth(1, message.Payload.Length);
     }
 
     private async Task<int> ExecuteAsync(string sql, params (string Name, object Value)[] parameters)
@@ -633,8 +724,19 @@ public sealed class AlertOutbox : IAsyncDisposable
         }
     }
 
-    private void SubtractDepth(long deleted)
+    private void SubtractDepth(long deleted, long deletedBytes = 0)
     {
+        Interlocked.Add(ref _bytes, -deletedBytes);
+        // Hysteresis: one acknowledgement at the bound is not "no longer full" (the next commit drops again).
+        if (deleted > 0 && Volatile.Read(ref _capacityFault) is not null
+            && Interlocked.Read(ref _depth) - deleted <= _options.MaxMessages * 0.9 && Interlocked.Read(ref _bytes) <= _options.MaxBytes * 0.9
+            && Interlocked.Exchange(ref _capacityFault, null) is not null)
+        {
+            long waiting = Interlocked.Read(ref _depth) - deleted;
+            long waitingBytes = Interlocked.Read(ref _bytes);
+            AlertsLog.OutboxBelowBound(_logger, _options.DatabasePath, waiting, waitingBytes);
+        }
+
         if (Interlocked.Add(ref _depth, -deleted) == 0)
         {
             lock (_emptyGate)

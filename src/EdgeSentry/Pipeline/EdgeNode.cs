@@ -114,6 +114,7 @@ public sealed class EdgeNode : IDisposable
                 {
                     DatabasePath = _options.Outbox.Path,
                     MaxMessages = _options.Outbox.MaxMessages,
+                    MaxBytes = _options.Outbox.MaxBytes,
                     MaxAge = TimeSpan.FromHours(_options.Outbox.MaxAgeHours),
                     SurvivePowerLoss = _options.Outbox.SurvivePowerLoss,
                 },

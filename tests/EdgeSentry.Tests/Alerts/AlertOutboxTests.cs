@@ -52,6 +52,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
     {
         await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "outbox-test/#");
         await using AlertOutbox outbox = Open(new OutboxOptions { DatabasePath = DatabasePath, MaxMessages = 5 });
+        using var metrics = new OutboxMetrics(outbox);
 
         for (int n = 0; n < 8; n++)
         {
@@ -60,6 +61,10 @@ public sealed class AlertOutboxTests : IAsyncLifetime
 
         Assert.Equal((5L, 3L), (outbox.Depth, outbox.DroppedForCapacity));
         Assert.Contains("5 of 5 messages", outbox.CapacityFault, StringComparison.Ordinal);
+        Assert.Equal(3, metrics.Sum("edgesentry.outbox.dropped", "reason", AlertOutbox.Capacity));
+        Assert.Equal(8, metrics.Sum("edgesentry.outbox.enqueued"));
+        metrics.Observe();
+        Assert.Equal(5, metrics.Last("edgesentry.outbox.depth"));
         await using var connection = await ConnectAsync("sender");
         using var run = new CancellationTokenSource();
         Task sending = new OutboxSender(outbox, connection).RunAsync(run.Token);
@@ -127,6 +132,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
         var time = new ManualTimeProvider();
         await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "outbox-test/#");
         await using AlertOutbox outbox = AlertOutbox.Open(new OutboxOptions { DatabasePath = DatabasePath, MaxAge = TimeSpan.FromHours(1) }, time);
+        using var metrics = new OutboxMetrics(outbox);
         await outbox.EnqueueAsync(Message("cam-1", 0));
         await outbox.EnqueueAsync(Message("cam-1", 1));
         time.Advance(TimeSpan.FromHours(2));
@@ -141,6 +147,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
 
         Assert.Equal(2, Parse(only).N);
         Assert.Equal(2, outbox.DroppedExpired);
+        Assert.Equal(2, metrics.Sum("edgesentry.outbox.dropped", "reason", "expired"));
         Assert.False(subscriber.Connection.Messages.TryRead(out _));
     }
 

@@ -53,6 +53,19 @@ public sealed class OutboxMetrics : IDisposable
         }
     }
 
+    /// <summary>Reads the observable instruments (the depth gauge) now; <see cref="Last"/> then has their values.</summary>
+    public void Observe() => _listener.RecordObservableInstruments();
+
+    /// <summary>The last value recorded on <paramref name="name"/> (a gauge after <see cref="Observe"/>), or null.</summary>
+    public double? Last(string name)
+    {
+        lock (_seen)
+        {
+            var recorded = _seen.Where(s => s.Name == name).ToList();
+            return recorded.Count == 0 ? null : recorded[^1].Value;
+        }
+    }
+
     public void Dispose() => _listener.Dispose();
 
     private void Add(string name, ReadOnlySpan<KeyValuePair<string, object?>> tags, double value)

@@ -80,6 +80,9 @@ public sealed class OutboxPublishFailureTests : IAsyncLifetime
             // Handed over and on the wire; the frozen broker cannot answer.
             await outbox.EnqueueAsync(Message("outbox-test/allowed/frozen"));
             await UntilAsync(() => first.InFlight == 1);
+            Assert.Equal(1, MqttConnectionTests.ObservedMetric(first, "edgesentry.mqtt.in_flight"));
+            metrics.Observe();
+            Assert.Equal(1, metrics.Last("edgesentry.outbox.depth"));
             await run.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
             await first.DisposeAsync();

@@ -134,6 +134,8 @@ public class EdgeApplicationTests
         await using var rtsp = await RtspServer.StartAsync(true, ("yard", "intel_worker_zone_preview_h264.mp4"));
         var refusedCamera = EdgeNodeTests.YardCamera("cam-no", rtsp.Url("yard"));
         refusedCamera.GridId = "grid-8";
+        // Motion-gated: its motion counters move too (the person walking is motion).
+        refusedCamera.Detection = new EdgeSentry.Motion.DetectionPolicyOptions { Policy = "motion" };
         var options = Options(broker.Port, EdgeNodeTests.YardCamera("cam-ok", rtsp.Url("yard")), refusedCamera);
         options.Mqtt.Username = "edge-m";
         options.Mqtt.Password = "metrics-acl-test";
@@ -147,7 +149,9 @@ public class EdgeApplicationTests
             {
                 exposition = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
                 return Sample(exposition, "edgesentry_outbox_publish_failures_total", "reason=\"refused\"") > 0
-                    && Sample(exposition, "edgesentry_outbox_publish_latency_seconds_count", "") > 0;
+                    && Sample(exposition, "edgesentry_outbox_publish_latency_seconds_count", "") > 0
+                    && Sample(exposition, "edgesentry_frames_motion_measured_total") > 0
+                    && Sample(exposition, "edgesentry_frames_motion_total") > 0;
             }, () => Task.FromResult(string.Join('\n', exposition.Split('\n').Where(l => l.StartsWith("edgesentry_outbox", StringComparison.Ordinal)))));
 
             // Every refusal set its message aside, counted under the same reason.
@@ -166,17 +170,140 @@ public class EdgeApplicationTests
         }
     }
 
+    [Fact]
+    public async Task Metrics_RoutedIncidentNobodyAccepts_DispatchesEscalationsAndUnitInputOnMetrics()
+    {
+        // A real router in the running edge: two units on duty (retained statuses from a real MQTT client) and a 1 s
+        // acceptance SLA that nobody meets.
+        string directory = Directory.CreateTempSubdirectory("edgesentry-metrics-routing-").FullName;
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var units = new EdgeSentry.Alerts.MqttConnection(new EdgeSentry.Alerts.MqttConnectionOptions { Host = broker.Host, Port = broker.Port, ClientId = "units" });
+        await units.ConnectAsync(MqttTestSubscriber.Cap());
+        foreach (string unit in new[] { "u-yard", "u-east" })
+        {
+            await units.PublishAsync($"edgesentry/v1/units/{unit}/status", EdgeSentry.Tests.Routing.RoutingFixture.StatusJson(true, DateTimeOffset.UtcNow), 1, retain: true);
+        }
+
+        var camera = EdgeNodeTests.YardCamera("cam-r", SharedPaths.Clip("intel_worker_zone_preview_h264.mp4"));
+        camera.Loop = true;
+        // Every second frame: the frames passed over are counted as skipped.
+        camera.Detection = new EdgeSentry.Motion.DetectionPolicyOptions { Policy = "interval", IntervalFrames = 2 };
+        var options = Options(broker.Port, camera);
+        options.Routing = new RoutingSection { GridMap = RoutingGrid(directory), AcceptSlaSeconds = [1, 1, 1] };
+        options.Units = RoutingUnits();
+        await using var app = EdgeApplication.Build(options, NoLogs);
+        await app.StartAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromSeconds(10) };
+            string exposition = "";
+            await UntilAsync(async () =>
+            {
+                exposition = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+                // u-yard (nearest in the cell) lets its SLA pass, so does u-east (escalated), then nobody is left (no-unit).
+                return Sample(exposition, "edgesentry_routing_dispatches_total", "reason=\"nearest-in-cell\"") > 0
+                    && Sample(exposition, "edgesentry_routing_dispatches_total", "reason=\"escalated\"") > 0
+                    && Sample(exposition, "edgesentry_routing_dispatches_total", "reason=\"no-unit\"") > 0
+                    && Sample(exposition, "edgesentry_routing_escalations_total") >= 2;
+            }, () => Task.FromResult(string.Join('\n', exposition.Split('\n').Where(l => l.StartsWith("edgesentry_", StringComparison.Ordinal) && !l.Contains("_bucket", StringComparison.Ordinal)))));
+
+            // Both retained statuses were read and accepted; nobody was dispatched to as a neighbour.
+            Assert.True(Sample(exposition, "edgesentry_routing_unit_input_total", "kind=\"status\"", "outcome=\"Accepted\"") >= 2);
+            Assert.Equal<double?>(0, Sample(exposition, "edgesentry_routing_dispatches_total", "reason=\"neighbour-cell\""));
+
+            // The rest of the pipeline's and the outbox's instruments, from the same run.
+            Assert.True(Sample(exposition, "edgesentry_frames_skipped_total") > 0);
+            Assert.True(Sample(exposition, "edgesentry_frame_age_seconds_count", "camera=\"cam-r\"") > 0);
+            Assert.True(Sample(exposition, "edgesentry_alert_latency_seconds_count") > 0);
+            Assert.True(Sample(exposition, "edgesentry_incidents_total", "kind=\"intrusion\"", "transition=\"started\"") > 0);
+            Assert.True(Sample(exposition, "edgesentry_outbox_enqueued_total") > 0);
+            Assert.True(Sample(exposition, "edgesentry_outbox_acknowledged_total") > 0);
+            Assert.Equal<double?>(1, Sample(exposition, "edgesentry_mqtt_connected", EdgeClient));
+            Assert.True(Sample(exposition, "edgesentry_outbox_bytes") > 0);
+        }
+        finally
+        {
+            await app.StopAsync();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Metrics_BrokerAbsentThenStarted_OutboxBacklogAndHealthShownThenDrained()
+    {
+        // The edge starts while nothing listens on the broker's port: incidents wait in the outbox.
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var camera = EdgeNodeTests.YardCamera("cam-w", SharedPaths.Clip("intel_worker_zone_preview_h264.mp4"));
+        camera.Loop = true;
+        var options = Options(port, camera);
+        await using var app = EdgeApplication.Build(options, NoLogs);
+        await app.StartAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromSeconds(10) };
+            string exposition = "";
+            Task<string> Outbox() => Task.FromResult(string.Join('\n', exposition.Split('\n').Where(l => l.StartsWith("edgesentry_outbox", StringComparison.Ordinal) || l.StartsWith("edgesentry_mqtt", StringComparison.Ordinal) || l.StartsWith("edgesentry_health", StringComparison.Ordinal))));
+            await UntilAsync(async () =>
+            {
+                exposition = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+                return Sample(exposition, "edgesentry_outbox_depth") > 0 && Sample(exposition, "edgesentry_outbox_oldest_age_seconds") > 0;
+            }, Outbox);
+            Assert.Equal<double?>(0, Sample(exposition, "edgesentry_mqtt_connected", EdgeClient));
+            Assert.Equal<double?>(1, Sample(exposition, "edgesentry_health"));
+
+            // The broker comes: the backlog drains, the edge is connected and healthy again.
+            await using var broker = await MosquittoBroker.StartAsync(port);
+            await UntilAsync(async () =>
+            {
+                exposition = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+                return Sample(exposition, "edgesentry_mqtt_connected", EdgeClient) == 1 && Sample(exposition, "edgesentry_outbox_depth") == 0
+                    && Sample(exposition, "edgesentry_outbox_oldest_age_seconds") == 0 && Sample(exposition, "edgesentry_health") == 0;
+            }, Outbox);
+            Assert.True(Sample(exposition, "edgesentry_outbox_acknowledged_total") > 0);
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    /// <summary>The edge's own MQTT connection (a test's MQTT clients report on a meter of the same name).</summary>
+    private const string EdgeClient = "client_id=\"edgesentry-edge-test\"";
+
+    /// <summary>grid-7 around the yard camera (31.23, 121.47) and grid-8 east of it, both on street-9.</summary>
+    internal static string RoutingGrid(string directory)
+    {
+        string path = Path.Combine(directory, "grid.geojson");
+        static string Cell(string id, string name, double lon0, double lon1) => EdgeSentry.Tests.Routing.RoutingFixture.Cell(id, name, "street-9", lon0, lon1)
+            .Replace("31.20", "31.22", StringComparison.Ordinal).Replace("31.21", "31.24", StringComparison.Ordinal);
+        File.WriteAllText(path, $$"""{"type":"FeatureCollection","features":[{{Cell("grid-7", "Yard", 121.46, 121.48)}},{{Cell("grid-8", "East", 121.48, 121.50)}}]}""");
+        return path;
+    }
+
+    /// <summary>u-yard in grid-7 about 110 m from the camera, u-east in grid-8.</summary>
+    internal static List<UnitSection> RoutingUnits() =>
+    [
+        new UnitSection { Id = "u-yard", GridId = "grid-7", Latitude = 31.231, Longitude = 121.47 },
+        new UnitSection { Id = "u-east", GridId = "grid-8", Latitude = 31.23, Longitude = 121.49 },
+    ];
+
     /// <summary>
-    /// The value of the first sample of <paramref name="name"/> whose labels contain <paramref name="label"/>
+    /// The value of the samples of <paramref name="name"/> whose labels contain every one of <paramref name="labels"/>
     /// (summed over every such series), or null when there is none.
     /// </summary>
-    internal static double? Sample(string exposition, string name, string label)
+    internal static double? Sample(string exposition, string name, params string[] labels)
     {
         double? total = null;
         foreach (string line in exposition.Split('\n'))
         {
             if (!line.StartsWith(name, StringComparison.Ordinal) || line.Length == name.Length || (line[name.Length] != '{' && line[name.Length] != ' ')
-                || !line.Contains(label, StringComparison.Ordinal))
+                || !labels.All(l => line.Contains(l, StringComparison.Ordinal)))
             {
                 continue;
             }

@@ -395,7 +395,20 @@ public sealed class AlertOutbox : IAsyncDisposable
 
         alsoWrite?.Invoke(_db, tx);
 
-        Trimmed dropped = Trim(tx, Interlocked.Read(ref _depth) + added - _options.MaxMessages, Interlocked.Read(ref _bytes) + addedBytes - _options.MaxBytes);
+        Trimmed dropped = default;
+        if (Interlocked.Read(ref _depth) + added > _options.MaxMessages || Interlocked.Read(ref _bytes) + addedBytes > _options.MaxBytes)
+        {
+            // The counters may still include rows an acknowledgement just deleted (they are updated after its
+            // commit): at the bound the table itself is counted, so no message is dropped for a stale count.
+            using SqliteCommand count = _db.CreateCommand();
+            count.Transaction = tx;
+            count.CommandText = "SELECT COUNT(*), COALESCE(SUM(length(payload)), 0) FROM outbox;";
+            using (SqliteDataReader reader = count.ExecuteReader())
+            {
+                reader.Read();
+                dropped = Trim(tx, reader.GetInt64(0) - _options.MaxMessages, reader.GetInt64(1) - _options.MaxBytes);
+            }
+        }
         tx.Commit();
         Interlocked.Add(ref _depth, added - dropped.Messages);
         Interlocked.Add(ref _bytes, addedBytes - dropped.Bytes);

@@ -273,6 +273,57 @@ public class EdgeApplicationTests
         }
     }
 
+    [Fact]
+    public async Task Readyz_OutboxAtItsMessageBound_DegradedWithTheReasonUntilSendingDrainsIt()
+    {
+        // No broker yet, an outbox of one message, and an open incident updated every second: the second transition
+        // makes the oldest go, which must show as degraded health with the reason.
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var camera = EdgeNodeTests.YardCamera("cam-f", SharedPaths.Clip("intel_worker_zone_preview_h264.mp4"));
+        camera.Loop = true;
+        camera.Analytics.Rules[0].UpdateSeconds = 1;
+        var options = Options(port, camera);
+        options.Outbox.MaxMessages = 1;
+        await using var app = EdgeApplication.Build(options, NoLogs);
+        await app.StartAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromSeconds(10) };
+            var full = await ReadyzUntilAsync(http, r => Reasons(r).Any(x => x.StartsWith("outbox-capacity: outbox full (1 of 1 messages)", StringComparison.Ordinal)));
+            Assert.Equal("degraded", full.GetProperty("health").GetProperty("status").GetString());
+            string metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            Assert.True(Sample(metrics, "edgesentry_outbox_dropped_total", "reason=\"capacity\"") > 0);
+
+            // The broker comes and the outbox drains: the reason goes.
+            await using var broker = await MosquittoBroker.StartAsync(port);
+            await ReadyzUntilAsync(http, r => !Reasons(r).Any(x => x.StartsWith("outbox-capacity", StringComparison.Ordinal)) && r.GetProperty("brokerConnected").GetBoolean());
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+
+        static IEnumerable<string> Reasons(JsonElement readyz) => readyz.GetProperty("health").GetProperty("reasons").EnumerateArray().Select(r => r.GetString()!);
+    }
+
+    private static async Task<JsonElement> ReadyzUntilAsync(HttpClient http, Func<JsonElement, bool> wanted)
+    {
+        string last = "";
+        await UntilAsync(async () =>
+        {
+            using var r = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+            last = await r.Content.ReadAsStringAsync();
+            return wanted(Json(last));
+        }, () => Task.FromResult(last));
+        return Json(last);
+    }
+
     /// <summary>The edge's own MQTT connection (a test's MQTT clients report on a meter of the same name).</summary>
     private const string EdgeClient = "client_id=\"edgesentry-edge-test\"";
 

@@ -15,6 +15,7 @@ public sealed class OutboxPublishFailureTests : IAsyncLifetime
 
     private readonly string _directory = Directory.CreateTempSubdirectory("edgesentry-pubfail-").FullName;
     private MosquittoBroker _broker = null!;
+    private MosquittoBrokerSettings _settings = null!;
 
     private string DatabasePath => Path.Combine(_directory, "outbox.db");
 
@@ -25,7 +26,8 @@ public sealed class OutboxPublishFailureTests : IAsyncLifetime
         await File.WriteAllTextAsync(acl, $"user {User}\ntopic readwrite outbox-test/allowed/#\n");
         MosquittoBroker.OpenToAll(_directory, directory: true);
         MosquittoBroker.OpenToAll(acl, directory: false);
-        _broker = await MosquittoBroker.StartAsync(new MosquittoBrokerSettings { Users = new Dictionary<string, string> { [User] = Password }, AclFile = acl });
+        _settings = new MosquittoBrokerSettings { Users = new Dictionary<string, string> { [User] = Password }, AclFile = acl };
+        _broker = await MosquittoBroker.StartAsync(_settings);
     }
 
     public async Task DisposeAsync()
@@ -108,6 +110,36 @@ public sealed class OutboxPublishFailureTests : IAsyncLifetime
         Assert.Equal(1, outbox.PublishFailures);
     }
 
+    [Fact]
+    public async Task RunAsync_BrokerReturnsWithSmallerPacketLimit_CountsTooLargeAndSetsTheMessageAside()
+    {
+        await using AlertOutbox outbox = AlertOutbox.Open(new OutboxOptions { DatabasePath = DatabasePath });
+        using var metrics = new OutboxMetrics(outbox);
+        await using var connection = new MqttConnection(Options("pf-limit"));
+        await connection.ConnectAsync(MqttTestSubscriber.Cap());
+        using var run = new CancellationTokenSource();
+        Task sending = new OutboxSender(outbox, connection).RunAsync(run.Token);
+
+        // Handed over under the first broker's limit (none stated), unacknowledged while it is frozen; it dies and a
+        // broker with max_packet_size 32768 takes its port: the limit is learned after the hand-over.
+        _broker.Signal("STOP");
+        await outbox.EnqueueAsync(Message("outbox-test/allowed/big", 40_000));
+        await UntilAsync(() => connection.InFlight == 1);
+        int port = _broker.Port;
+        await _broker.KillAsync();
+        await using var limited = await MosquittoBroker.StartAsync(_settings with { MaxPacketSize = 32768 }, port);
+
+        await outbox.WaitUntilEmptyAsync(MqttTestSubscriber.Cap());
+        await run.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+
+        Assert.Equal(1, metrics.Sum("edgesentry.outbox.publish_failures", "reason", OutboxSender.TooLarge));
+        Assert.Equal(1, outbox.PublishFailures);
+        // An opaque payload cannot be made smaller: kept in the set-aside table, not blocking the queue.
+        SetAsideMessage aside = Assert.Single(await outbox.ReadSetAsideAsync());
+        Assert.Equal(("too-large", 40_000L), (aside.Reason, aside.PayloadBytes));
+    }
+
     private MqttConnectionOptions Options(string clientId) => new()
     {
         Host = _broker.Host,
@@ -118,10 +150,10 @@ public sealed class OutboxPublishFailureTests : IAsyncLifetime
         ReconnectDelayMax = TimeSpan.FromSeconds(1),
     };
 
-    private static OutgoingMessage Message(string topic)
+    private static OutgoingMessage Message(string topic, int size = 0)
     {
         string id = Guid.CreateVersion7().ToString("D");
-        return new OutgoingMessage(id, topic, Encoding.UTF8.GetBytes(id), "cam-1", 1, false);
+        return new OutgoingMessage(id, topic, Encoding.UTF8.GetBytes(id.PadRight(size, '.')), "cam-1", 1, false);
     }
 
     /// <summary>Polls a condition; the cap only guards against a hang.</summary>

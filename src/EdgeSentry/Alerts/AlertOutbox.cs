@@ -17,6 +17,11 @@ public sealed class AlertOutbox : IAsyncDisposable
 {
     public const string MeterName = "EdgeSentry.Alerts.Outbox";
 
+    private static readonly InstrumentAdvice<double> LatencyAdvice = new()
+    {
+        HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+    };
+
     private readonly OutboxOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -32,14 +37,20 @@ public sealed class AlertOutbox : IAsyncDisposable
     private readonly Counter<long> _setAsideCounter;
     private readonly Counter<long> _shrunkCounter;
     private readonly Counter<long> _writeFailureCounter;
+    private readonly Counter<long> _publishFailureCounter;
     private readonly Histogram<double> _latency;
     private readonly Lock _emptyGate = new();
     private TaskCompletionSource? _emptyWaiter;
     private long _depth;
+    // Payload bytes of the messages waiting (set-aside ones excluded): what outbox.maxBytes bounds.
+    private long _bytes;
+    private string? _capacityFault;
     private long _setAside;
     private long _droppedForCapacity;
+    private long _droppedForBytes;
     private long _droppedExpired;
     private long _writeFailures;
+    private long _publishFailures;
     private string? _storageFault;
     private int _running;
     private int _disposed;
@@ -64,16 +75,33 @@ public sealed class AlertOutbox : IAsyncDisposable
         _setAsideCounter = _meter.CreateCounter<long>("edgesentry.outbox.set_aside", description: "Messages moved to the set-aside table (reason: too-large, refused, retries-exhausted)");
         _shrunkCounter = _meter.CreateCounter<long>("edgesentry.outbox.shrunk", description: "Messages made to fit the broker's packet size (outcome: reencoded, omitted)");
         _writeFailureCounter = _meter.CreateCounter<long>("edgesentry.outbox.write_failures", description: "Outbox commits that failed on storage and were retried (reason: disk-full, io-error, busy, locked, ...)");
-        _latency = _meter.CreateHistogram<double>("edgesentry.outbox.publish_latency", unit: "ms", description: "Enqueue to PUBACK");
+        _publishFailureCounter = _meter.CreateCounter<long>("edgesentry.outbox.publish_failures", "{publish}", "Publishes of outbox messages that failed (reason: too-large, retry-later, refused, unacknowledged); the message is then made to fit, sent again, set aside or kept for the next run");
+        // Seconds, the base unit Prometheus expects, with buckets from 5 ms (a PUBACK on loopback) to an hour (a broker outage).
+        _latency = _meter.CreateHistogram("edgesentry.outbox.publish_latency", "s", "Enqueue to PUBACK (time waiting in the outbox included)", advice: LatencyAdvice);
         _meter.CreateObservableGauge("edgesentry.outbox.depth", () => Interlocked.Read(ref _depth), description: "Messages waiting for their PUBACK");
     }
 
     /// <summary>Messages stored and not yet acknowledged (set-aside ones excluded).</summary>
     public long Depth => Interlocked.Read(ref _depth);
+
+    /// <summary>Payload bytes of the messages stored and not yet acknowledged (what <see cref="OutboxOptions.MaxBytes"/> bounds).</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>Messages deleted unsent because the outbox held <see cref="OutboxOptions.MaxBytes"/>.</summary>
+    public long DroppedForBytes => Interlocked.Read(ref _droppedForBytes);
+
+    /// <summary>
+    /// Why the outbox is at its bound (health reports it, degraded): set when a commit dropped the oldest messages,
+    /// cleared once sending brought it under 90 % of both bounds; null otherwise.
+    /// </summary>
+    public string? CapacityFault => Volatile.Read(ref _capacityFault);
     public long DroppedForCapacity => Interlocked.Read(ref _droppedForCapacity);
     public long DroppedExpired => Interlocked.Read(ref _droppedExpired);
     /// <summary>Messages this run moved to the set-aside table.</summary>
     public long SetAside => Interlocked.Read(ref _setAside);
+
+    /// <summary>Publishes that failed this run (each also counted by reason on <c>edgesentry.outbox.publish_failures</c>).</summary>
+    public long PublishFailures => Interlocked.Read(ref _publishFailures);
 
     internal Meter Meter => _meter;
     internal OutboxOptions Options => _options;
@@ -82,9 +110,9 @@ public sealed class AlertOutbox : IAsyncDisposable
     public static AlertOutbox Open(OutboxOptions options, TimeProvider? time = null, ILogger<AlertOutbox>? logger = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.MaxMessages < 1 || options.MaxAge <= TimeSpan.Zero || options.ReadBatch < 1 || options.MaxAttempts < 1 || options.RetryDelay <= TimeSpan.Zero)
+        if (options.MaxMessages < 1 || options.MaxBytes < 1 || options.MaxAge <= TimeSpan.Zero || options.ReadBatch < 1 || options.MaxAttempts < 1 || options.RetryDelay <= TimeSpan.Zero)
         {
-            throw new ArgumentException($"outbox '{options.DatabasePath}': MaxMessages, MaxAge, ReadBatch, MaxAttempts and RetryDelay must be positive");
+            throw new ArgumentException($"outbox '{options.DatabasePath}': MaxMessages, MaxBytes, MaxAge, ReadBatch, MaxAttempts and RetryDelay must be positive");
         }
 
         string path = Path.GetFullPath(options.DatabasePath);
@@ -165,6 +193,7 @@ public sealed class AlertOutbox : IAsyncDisposable
 
             var outbox = new AlertOutbox(options, db, time, logger, meterFactory);
             outbox._depth = Scalar<long>(db, "SELECT COUNT(*) FROM outbox;");
+            outbox._bytes = Scalar<long>(db, "SELECT COALESCE(SUM(length(payload)), 0) FROM outbox;");
             return outbox;
         }
         catch (SqliteException ex)
@@ -211,7 +240,7 @@ public sealed class AlertOutbox : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(messages);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        long dropped;
+        Trimmed dropped;
         for (int attempt = 1; ; attempt++)
         {
             SqliteException? fault = null;
@@ -223,7 +252,7 @@ public sealed class AlertOutbox : IAsyncDisposable
             catch (SqliteException ex) when (IsStorageFault(ex))
             {
                 fault = ex;
-                dropped = 0;
+                dropped = default;
             }
             finally
             {
@@ -252,11 +281,36 @@ public sealed class AlertOutbox : IAsyncDisposable
             await Task.Delay(delay, _time, cancellationToken);
         }
 
-        if (dropped > 0)
+        if (dropped.Messages > 0)
         {
-            Interlocked.Add(ref _droppedForCapacity, dropped);
-            _droppedCounter.Add(dropped, new KeyValuePair<string, object?>("reason", "capacity"));
-            AlertsLog.OutboxDropped(_logger, dropped, "capacity", _options.MaxMessages);
+            bool forBytes = dropped.Reason == CapacityBytes;
+            if (forBytes)
+            {
+                Interlocked.Add(ref _droppedForBytes, dropped.Messages);
+            }
+            else
+            {
+                Interlocked.Add(ref _droppedForCapacity, dropped.Messages);
+            }
+
+            _droppedCounter.Add(dropped.Messages, new KeyValuePair<string, object?>("reason", dropped.Reason));
+            string fault = forBytes
+                ? $"outbox full ({Bytes} of {_options.MaxBytes} payload bytes): the oldest messages are dropped unsent ({DroppedForBytes} so far)"
+                : $"outbox full ({Depth} of {_options.MaxMessages} messages): the oldest messages are dropped unsent ({DroppedForCapacity} so far)";
+            if (Interlocked.Exchange(ref _capacityFault, fault) is null)
+            {
+                AlertsLog.OutboxFull(_logger, _options.DatabasePath, fault);
+            }
+
+            if (forBytes)
+            {
+                AlertsLog.OutboxDroppedBytes(_logger, dropped.Messages, dropped.Bytes, _options.MaxBytes);
+            }
+            else
+            {
+                AlertsLog.OutboxDropped(_logger, dropped.Messages, dropped.Reason, _options.MaxMessages);
+            }
+
             SubtractDepth(0);
         }
 
@@ -295,8 +349,16 @@ public sealed class AlertOutbox : IAsyncDisposable
         _ => "cannot-open",
     };
 
-    /// <summary>One transaction: insert (ignoring ids already stored), trim the oldest past the bound; returns how many were trimmed.</summary>
-    private long Commit(IReadOnlyList<OutgoingMessage> messages, Action<SqliteConnection, SqliteTransaction>? alsoWrite)
+    /// <summary>Tag of <c>edgesentry.outbox.dropped</c> for messages dropped at <see cref="OutboxOptions.MaxMessages"/>.</summary>
+    public const string Capacity = "capacity";
+
+    /// <summary>Tag of <c>edgesentry.outbox.dropped</c> for messages dropped at <see cref="OutboxOptions.MaxBytes"/>.</summary>
+    public const string CapacityBytes = "capacity-bytes";
+
+    private readonly record struct Trimmed(long Messages, long Bytes, string Reason);
+
+    /// <summary>One transaction: insert (ignoring ids already stored), trim the oldest past either bound; returns what was trimmed.</summary>
+    private Trimmed Commit(IReadOnlyList<OutgoingMessage> messages, Action<SqliteConnection, SqliteTransaction>? alsoWrite)
     {
         using SqliteTransaction tx = _db.BeginTransaction();
         using SqliteCommand insert = _db.CreateCommand();
@@ -314,6 +376,7 @@ public sealed class AlertOutbox : IAsyncDisposable
         SqliteParameter expiry = insert.Parameters.Add("$expiry", SqliteType.Integer);
         insert.Parameters.AddWithValue("$created", _time.GetUtcNow().ToUnixTimeMilliseconds());
         long added = 0;
+        long addedBytes = 0;
         foreach (OutgoingMessage message in messages)
         {
             id.Value = message.MessageId;
@@ -323,30 +386,74 @@ public sealed class AlertOutbox : IAsyncDisposable
             qos.Value = message.Qos;
             retain.Value = message.Retain ? 1 : 0;
             expiry.Value = message.ExpirySeconds is { } seconds ? seconds : DBNull.Value;
-            added += insert.ExecuteNonQuery();
+            if (insert.ExecuteNonQuery() == 1)
+            {
+                added++;
+                addedBytes += message.Payload.Length;
+            }
         }
 
         alsoWrite?.Invoke(_db, tx);
 
-        long dropped = 0;
-        long excess = Interlocked.Read(ref _depth) + added - _options.MaxMessages;
-        if (excess > 0)
+        Trimmed dropped = default;
+        if (Interlocked.Read(ref _depth) + added > _options.MaxMessages || Interlocked.Read(ref _bytes) + addedBytes > _options.MaxBytes)
         {
-            using SqliteCommand trim = _db.CreateCommand();
-            trim.Transaction = tx;
-            trim.CommandText = "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT $n);";
-            trim.Parameters.AddWithValue("$n", excess);
-            dropped = trim.ExecuteNonQuery();
+            // The counters may still include rows an acknowledgement just deleted (they are updated after its
+            // commit): at the bound the table itself is counted, so no message is dropped for a stale count.
+            using SqliteCommand count = _db.CreateCommand();
+            count.Transaction = tx;
+            count.CommandText = "SELECT COUNT(*), COALESCE(SUM(length(payload)), 0) FROM outbox;";
+            using (SqliteDataReader reader = count.ExecuteReader())
+            {
+                reader.Read();
+                dropped = Trim(tx, reader.GetInt64(0) - _options.MaxMessages, reader.GetInt64(1) - _options.MaxBytes);
+            }
         }
-
         tx.Commit();
-        Interlocked.Add(ref _depth, added - dropped);
+        Interlocked.Add(ref _depth, added - dropped.Messages);
+        Interlocked.Add(ref _bytes, addedBytes - dropped.Bytes);
         if (added > 0)
         {
             _enqueuedCounter.Add(added);
         }
 
         return dropped;
+    }
+
+    /// <summary>
+    /// Deletes the oldest messages until <paramref name="excessMessages"/> messages and <paramref name="excessBytes"/>
+    /// payload bytes are gone (the same policy for both bounds: the newest describe what is happening now).
+    /// </summary>
+    private Trimmed Trim(SqliteTransaction tx, long excessMessages, long excessBytes)
+    {
+        if (excessMessages <= 0 && excessBytes <= 0)
+        {
+            return default;
+        }
+
+        long rows = 0;
+        long bytes = 0;
+        long lastSeq = 0;
+        using (SqliteCommand oldest = _db.CreateCommand())
+        {
+            oldest.Transaction = tx;
+            oldest.CommandText = "SELECT seq, length(payload) FROM outbox ORDER BY seq;";
+            using SqliteDataReader reader = oldest.ExecuteReader();
+            while ((rows < excessMessages || bytes < excessBytes) && reader.Read())
+            {
+                lastSeq = reader.GetInt64(0);
+                bytes += reader.GetInt64(1);
+                rows++;
+            }
+        }
+
+        using SqliteCommand trim = _db.CreateCommand();
+        trim.Transaction = tx;
+        trim.CommandText = "DELETE FROM outbox WHERE seq <= $last;";
+        trim.Parameters.AddWithValue("$last", lastSeq);
+        long deleted = trim.ExecuteNonQuery();
+        // Reported under the bound that needed more: the bytes when they made more messages go than the count did.
+        return new Trimmed(deleted, bytes, deleted > Math.Max(0, excessMessages) ? CapacityBytes : Capacity);
     }
 
     /// <summary>Completes when every stored message has been acknowledged, dropped or set aside.</summary>
@@ -467,6 +574,7 @@ public sealed class AlertOutbox : IAsyncDisposable
     internal async Task DeleteAcknowledgedAsync(IReadOnlyList<StoredMessage> batch)
     {
         int deleted = 0;
+        long deletedBytes = 0;
         await _gate.WaitAsync();
         try
         {
@@ -483,7 +591,11 @@ public sealed class AlertOutbox : IAsyncDisposable
             foreach (StoredMessage message in batch)
             {
                 seq.Value = message.Seq;
-                deleted += delete.ExecuteNonQuery();
+                if (delete.ExecuteNonQuery() == 1)
+                {
+                    deleted++;
+                    deletedBytes += message.Payload.Length;
+                }
             }
 
             tx.Commit();
@@ -495,11 +607,11 @@ public sealed class AlertOutbox : IAsyncDisposable
 
         foreach (StoredMessage message in batch)
         {
-            _latency.Record(AgeMs(message));
+            _latency.Record(AgeMs(message) / 1000.0);
         }
 
         _acknowledgedCounter.Add(deleted);
-        SubtractDepth(deleted);
+        SubtractDepth(deleted, deletedBytes);
         if (Delivered is { } delivered && batch.Count > 0)
         {
             delivered([.. batch.Select(m => m.MessageId)]);
@@ -512,7 +624,7 @@ public sealed class AlertOutbox : IAsyncDisposable
         Interlocked.Add(ref _droppedExpired, deleted);
         _droppedCounter.Add(deleted, new KeyValuePair<string, object?>("reason", "expired"));
         AlertsLog.OutboxExpired(_logger, message.MessageId, _options.MaxAge);
-        SubtractDepth(deleted);
+        SubtractDepth(deleted, deleted * message.Payload.Length);
     }
 
     internal bool IsExpired(StoredMessage message) => AgeMs(message) > (long)_options.MaxAge.TotalMilliseconds;
@@ -554,10 +666,24 @@ public sealed class AlertOutbox : IAsyncDisposable
         return Convert.ToInt64(select.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
+    /// <summary>
+    /// Counts one failed publish of an outbox message by why it failed (the sender's names: too-large, retry-later,
+    /// refused, unacknowledged). What then happens to the message is counted where it happens (shrunk, set aside).
+    /// </summary>
+    internal void CountPublishFailure(string reason)
+    {
+        Interlocked.Increment(ref _publishFailures);
+        _publishFailureCounter.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    }
+
     /// <summary>Stores the shrunk payload, so a restart sends the message that fits rather than shrinking it again.</summary>
     internal async Task ReplacePayloadAsync(StoredMessage message, byte[] payload, string outcome)
     {
-        await ExecuteAsync("UPDATE outbox SET payload = $payload WHERE seq = $seq;", ("$payload", payload), ("$seq", message.Seq));
+        if (await ExecuteAsync("UPDATE outbox SET payload = $payload WHERE seq = $seq;", ("$payload", payload), ("$seq", message.Seq)) == 1)
+        {
+            Interlocked.Add(ref _bytes, payload.Length - message.Payload.Length);
+        }
+
         _shrunkCounter.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
     }
 
@@ -579,7 +705,7 @@ public sealed class AlertOutbox : IAsyncDisposable
         Interlocked.Increment(ref _setAside);
         _setAsideCounter.Add(1, new KeyValuePair<string, object?>("reason", reason));
         AlertsLog.OutboxSetAside(_logger, message.MessageId, message.Topic, reason, detail);
-        SubtractDepth(1);
+        SubtractDepth(1, message.Payload.Length);
     }
 
     private async Task<int> ExecuteAsync(string sql, params (string Name, object Value)[] parameters)
@@ -611,8 +737,19 @@ public sealed class AlertOutbox : IAsyncDisposable
         }
     }
 
-    private void SubtractDepth(long deleted)
+    private void SubtractDepth(long deleted, long deletedBytes = 0)
     {
+        Interlocked.Add(ref _bytes, -deletedBytes);
+        // Hysteresis: one acknowledgement at the bound is not "no longer full" (the next commit drops again).
+        if (deleted > 0 && Volatile.Read(ref _capacityFault) is not null
+            && Interlocked.Read(ref _depth) - deleted <= _options.MaxMessages * 0.9 && Interlocked.Read(ref _bytes) <= _options.MaxBytes * 0.9
+            && Interlocked.Exchange(ref _capacityFault, null) is not null)
+        {
+            long waiting = Interlocked.Read(ref _depth) - deleted;
+            long waitingBytes = Interlocked.Read(ref _bytes);
+            AlertsLog.OutboxBelowBound(_logger, _options.DatabasePath, waiting, waitingBytes);
+        }
+
         if (Interlocked.Add(ref _depth, -deleted) == 0)
         {
             lock (_emptyGate)

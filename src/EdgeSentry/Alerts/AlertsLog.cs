@@ -67,4 +67,13 @@ internal static partial class AlertsLog
 
     [LoggerMessage(EventId = 4029, Level = LogLevel.Critical, Message = "OUTBOX DATABASE CORRUPT: {Path} moved aside to {AsidePath} ({Detail}); starting on a new, empty outbox. Messages in the old file were NOT sent; inspect it with sqlite3")]
     public static partial void OutboxCorrupt(ILogger logger, string path, string asidePath, string detail);
+
+    [LoggerMessage(EventId = 4030, Level = LogLevel.Error, Message = "Outbox {Path} at its bound: {Detail}; health degraded until sending brings it under 90 % of its bounds")]
+    public static partial void OutboxFull(ILogger logger, string path, string detail);
+
+    [LoggerMessage(EventId = 4031, Level = LogLevel.Warning, Message = "Outbox dropped {Count} oldest messages ({Bytes} payload bytes; capacity-bytes: limit {Limit} bytes)")]
+    public static partial void OutboxDroppedBytes(ILogger logger, long count, long bytes, long limit);
+
+    [LoggerMessage(EventId = 4032, Level = LogLevel.Information, Message = "Outbox {Path} below its bounds again ({Messages} messages, {Bytes} payload bytes waiting)")]
+    public static partial void OutboxBelowBound(ILogger logger, string path, long messages, long bytes);
 }

@@ -19,6 +19,12 @@ namespace EdgeSentry.Alerts;
 /// </summary>
 public sealed class OutboxSender
 {
+    /// <summary>Reasons of <c>edgesentry.outbox.publish_failures</c>.</summary>
+    public const string TooLarge = "too-large";
+    public const string RetryLater = "retry-later";
+    public const string Refused = "refused";
+    public const string Unacknowledged = "unacknowledged";
+
     private readonly AlertOutbox _outbox;
     private readonly MqttConnection _connection;
     private readonly AlertShrinker _shrinker;
@@ -142,6 +148,7 @@ public sealed class OutboxSender
         }
         catch (MqttPublishException ex) when (ex.TooLarge)
         {
+            _outbox.CountPublishFailure(TooLarge);
             // The limit was learned after the message was handed over (a broker that states none and dropped us).
             if (await FitAsync(message, ex.PacketBytes - 1) is { } fitted)
             {
@@ -150,6 +157,7 @@ public sealed class OutboxSender
         }
         catch (MqttPublishException ex) when (ex.BrokerReasonCode is { } code && IsRetryLater(code))
         {
+            _outbox.CountPublishFailure(RetryLater);
             if (attempt >= _outbox.Options.MaxAttempts)
             {
                 await _outbox.SetAsideAsync(message, "retries-exhausted", ex.Message);
@@ -171,11 +179,13 @@ public sealed class OutboxSender
         }
         catch (MqttPublishException ex) when (ex.BrokerReasonCode is not null)
         {
+            _outbox.CountPublishFailure(Refused);
             await _outbox.SetAsideAsync(message, "refused", ex.Message);
         }
         catch (MqttPublishException ex)
         {
             // The connection closed first: the row stays and the next run sends it again.
+            _outbox.CountPublishFailure(Unacknowledged);
             AlertsLog.OutboxUnacknowledged(_logger, message.MessageId, ex.Message);
         }
         catch (ObjectDisposedException)

@@ -39,6 +39,11 @@ public static partial class ConfigValidator
             errors.Add($"$.outbox.maxMessages: {o.Outbox.MaxMessages} must be between 100 and 10,000,000");
         }
 
+        if (o.Outbox.MaxBytes is < 1L << 20 or > 1L << 40)
+        {
+            errors.Add($"$.outbox.maxBytes: {o.Outbox.MaxBytes} must be between 1 MiB (1048576) and 1 TiB (1099511627776)");
+        }
+
         if (o.Outbox.MaxAgeHours is <= 0 or > 24 * 30)
         {
             errors.Add($"$.outbox.maxAgeHours: {o.Outbox.MaxAgeHours} must be in (0, 720]");

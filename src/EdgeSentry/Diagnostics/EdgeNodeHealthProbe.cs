@@ -51,6 +51,9 @@ public sealed class EdgeNodeHealthProbe
         // Outbox writes failing (disk full, I/O error, locked): transitions wait in memory and are retried.
         string? storageFault = _node.Outbox?.StorageFault;
         _health.Report("outbox", storageFault is null ? HealthStatus.Ok : HealthStatus.Degraded, storageFault);
+        // At its bound (maxMessages or maxBytes) the outbox drops its oldest messages: counted, logged and degraded.
+        string? capacityFault = _node.Outbox?.CapacityFault;
+        _health.Report("outbox-capacity", capacityFault is null ? HealthStatus.Ok : HealthStatus.Degraded, capacityFault);
 
         // A loop waiting to be restarted, or a detector worker recovering from a hung call.
         var (supervision, problems) = _node.Supervisor.Health;

@@ -31,7 +31,6 @@ public sealed class EdgeSentryMetrics
         Incidents = Meter.CreateCounter<long>("edgesentry.incidents", "{incident}", "Incident transitions produced");
         Reconnects = Meter.CreateCounter<long>("edgesentry.camera.reconnects", "{reconnect}", "Decoder restarts");
         Stalls = Meter.CreateCounter<long>("edgesentry.camera.stalls", "{stall}", "Decoders killed by the watchdog");
-        PublishFailures = Meter.CreateCounter<long>("edgesentry.alerts.publish_failures", "{message}", "Incident publishes that failed and were retried");
         Faults = Meter.CreateCounter<long>("edgesentry.faults", "{fault}", "Items (a frame, a message, a unit message) whose processing failed and was skipped, by stage");
         LoopRestarts = Meter.CreateCounter<long>("edgesentry.loop.restarts", "{restart}", "Supervised loops restarted after ending unexpectedly, by loop");
         WatchdogRecoveries = Meter.CreateCounter<long>("edgesentry.detector.watchdog_recoveries", "{recovery}", "Detector calls abandoned past the watchdog limit (session recreated), by model and worker");
@@ -50,7 +49,6 @@ public sealed class EdgeSentryMetrics
     public Counter<long> Incidents { get; }
     public Counter<long> Reconnects { get; }
     public Counter<long> Stalls { get; }
-    public Counter<long> PublishFailures { get; }
     public Counter<long> Faults { get; }
     public Counter<long> LoopRestarts { get; }
     public Counter<long> WatchdogRecoveries { get; }

@@ -81,9 +81,6 @@ public static class EdgeApplication
             .AddView("dotnet.assembly.count", new MetricStreamConfiguration { Name = "dotnet.assemblies.loaded" })
             .AddView("dotnet.process.cpu.count", new MetricStreamConfiguration { Name = "dotnet.process.cpus" })
             .AddView("dotnet.timer.count", new MetricStreamConfiguration { Name = "dotnet.timers" })
-            // Recorded in milliseconds by the outbox (its tests read it so); promtool wants seconds. Left out of
-            // /metrics until the outbox records seconds; outbox depth, bytes and oldest age are exposed.
-            .AddView("edgesentry.outbox.publish_latency", MetricStreamConfiguration.Drop)
             .AddPrometheusExporter());
 
         var app = builder.Build();

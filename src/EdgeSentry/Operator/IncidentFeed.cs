@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using EdgeSentry.Alerts;
+using EdgeSentry.Routing;
 using EdgeSentry.Rules;
 
 namespace EdgeSentry.Operator;
@@ -7,7 +8,8 @@ namespace EdgeSentry.Operator;
 /// <summary>
 /// The incident transitions the alert line has committed (the ones MQTT publishes), for the page's live feed:
 /// the last <see cref="Capacity"/> transitions, the snapshots of the last <see cref="SnapshotCapacity"/> started
-/// incidents, and one bounded channel per open page (a page that stops reading loses its oldest items, never the
+/// incidents, the latest dispatch / closed-loop state of the last <see cref="Capacity"/> routed incidents (from the
+/// router, after it stored the change), and one bounded channel per open page (a page that stops reading loses its oldest items, never the
 /// alert line's time: <see cref="Publish"/> never waits).
 /// </summary>
 public sealed class IncidentFeed
@@ -20,7 +22,9 @@ public sealed class IncidentFeed
     private readonly Queue<FeedItem> _recent = new(Capacity);
     private readonly Dictionary<string, byte[]> _snapshots = new(StringComparer.Ordinal);
     private readonly Queue<string> _snapshotOrder = new(SnapshotCapacity);
-    private readonly List<Channel<FeedItem>> _subscribers = [];
+    private readonly Dictionary<string, LoopItem> _loops = new(StringComparer.Ordinal);
+    private readonly Queue<string> _loopOrder = new(Capacity);
+    private readonly List<Channel<FeedEvent>> _subscribers = [];
     private readonly TimeProvider _time;
     private long _seq;
 
@@ -71,6 +75,35 @@ public sealed class IncidentFeed
         }
     }
 
+    /// <summary>The hook (router, after a loop change is stored): keeps the incident's latest state and tells every open page.</summary>
+    public void PublishLoop(DispatchView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        lock (_gate)
+        {
+            var item = new LoopItem(
+                ++_seq, view.IncidentId, LoopWire.Name(view.State), view.Level, view.UnitId, view.DistanceMetres is { } d ? Math.Round(d, 1) : null,
+                LoopWire.Name(view.Reason), view.Escalations, view.Tried, view.AcceptBy?.UtcDateTime.ToString("O"),
+                view.State == LoopState.Dispatched && view.AcceptBy is not null, view.Ended, view.EndReason is { } e ? LoopWire.Name(e) : null,
+                _time.GetUtcNow().UtcDateTime.ToString("O"));
+            if (!_loops.ContainsKey(view.IncidentId))
+            {
+                if (_loopOrder.Count == Capacity)
+                {
+                    _loops.Remove(_loopOrder.Dequeue());
+                }
+
+                _loopOrder.Enqueue(view.IncidentId);
+            }
+
+            _loops[view.IncidentId] = item;
+            foreach (var s in _subscribers)
+            {
+                s.Writer.TryWrite(item);
+            }
+        }
+    }
+
     public byte[]? Snapshot(string incidentId)
     {
         lock (_gate)
@@ -82,7 +115,7 @@ public sealed class IncidentFeed
     /// <summary>The recent transitions and a reader of everything after them (no gap, no repeat). Dispose to leave.</summary>
     public Subscription Subscribe()
     {
-        var channel = Channel.CreateBounded<FeedItem>(new BoundedChannelOptions(SubscriberQueue)
+        var channel = Channel.CreateBounded<FeedEvent>(new BoundedChannelOptions(SubscriberQueue)
         {
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
@@ -91,11 +124,11 @@ public sealed class IncidentFeed
         lock (_gate)
         {
             _subscribers.Add(channel);
-            return new Subscription(this, channel, [.. _recent]);
+            return new Subscription(this, channel, [.. _recent.Concat<FeedEvent>(_loops.Values).OrderBy(e => e.Seq)]);
         }
     }
 
-    private void Leave(Channel<FeedItem> channel)
+    private void Leave(Channel<FeedEvent> channel)
     {
         lock (_gate)
         {
@@ -109,18 +142,18 @@ public sealed class IncidentFeed
     public sealed class Subscription : IDisposable
     {
         private readonly IncidentFeed _feed;
-        private readonly Channel<FeedItem> _channel;
+        private readonly Channel<FeedEvent> _channel;
 
-        internal Subscription(IncidentFeed feed, Channel<FeedItem> channel, IReadOnlyList<FeedItem> recent)
+        internal Subscription(IncidentFeed feed, Channel<FeedEvent> channel, IReadOnlyList<FeedEvent> recent)
         {
             _feed = feed;
             _channel = channel;
             Recent = recent;
         }
 
-        public IReadOnlyList<FeedItem> Recent { get; }
+        public IReadOnlyList<FeedEvent> Recent { get; }
 
-        public ChannelReader<FeedItem> Reader => _channel.Reader;
+        public ChannelReader<FeedEvent> Reader => _channel.Reader;
 
         public void Dispose() => _feed.Leave(_channel);
     }

@@ -119,7 +119,10 @@ public static class OperatorEndpoints
         return endpoints;
     }
 
-    /// <summary>Server-sent events: the recent transitions, then each new one as it is committed; a comment every 15 s keeps proxies from closing it.</summary>
+    /// <summary>
+    /// Server-sent events: the recent transitions ("incident") and loop states ("loop"), then each new one as it is
+    /// committed; a comment every 15 s keeps proxies from closing it.
+    /// </summary>
     private static async Task StreamIncidentsAsync(HttpContext context, OperatorHub hub)
     {
         var response = context.Response;
@@ -168,10 +171,15 @@ public static class OperatorEndpoints
         }
     }
 
-    private static async Task WriteEventAsync(HttpResponse response, FeedItem item, CancellationToken ct)
+    private static async Task WriteEventAsync(HttpResponse response, FeedEvent item, CancellationToken ct)
     {
-        string json = JsonSerializer.Serialize(item, OperatorJson.Default.FeedItem);
-        await response.WriteAsync($"id: {item.Seq}\nevent: incident\ndata: {json}\n\n", ct);
+        (string name, string json) = item switch
+        {
+            FeedItem incident => ("incident", JsonSerializer.Serialize(incident, OperatorJson.Default.FeedItem)),
+            LoopItem loop => ("loop", JsonSerializer.Serialize(loop, OperatorJson.Default.LoopItem)),
+            _ => throw new ArgumentOutOfRangeException(nameof(item), item.GetType().Name, "not a feed event"),
+        };
+        await response.WriteAsync($"id: {item.Seq}\nevent: {name}\ndata: {json}\n\n", ct);
     }
 
     private static IResult Asset(string file)

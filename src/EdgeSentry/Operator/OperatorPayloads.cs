@@ -17,11 +17,23 @@ public sealed record LiveBox(float X1, float Y1, float X2, float Y2, int ClassId
 public sealed record LiveFramePayload(
     string CameraId, long Sequence, int Width, int Height, string CapturedAt, double AgeMs, IReadOnlyList<LiveBox> Boxes, string Jpeg);
 
+/// <summary>What the incident feed carries, numbered in the order it happened (the SSE id).</summary>
+public abstract record FeedEvent(long Seq);
+
 /// <summary>One incident transition as the feed shows it.</summary>
 public sealed record FeedItem(
     long Seq, string IncidentId, int Sequence, string Transition, string Kind, string RuleId, string CameraId,
     string? ZoneId, string? LineId, int Severity, string Label, float Score, int? TrackId, int ObjectCount,
-    string StartedAt, string At, double? DurationSeconds, bool HasSnapshot, string FedAt);
+    string StartedAt, string At, double? DurationSeconds, bool HasSnapshot, string FedAt) : FeedEvent(Seq);
+
+/// <summary>
+/// An incident's dispatch and closed-loop state after a change the router stored (wire names of the incident-state
+/// message): the unit holding it and at which level, whether the broker took the dispatch (its clock runs until
+/// <c>AcceptBy</c>), the unit's acknowledgement, escalations, and why it ended.
+/// </summary>
+public sealed record LoopItem(
+    long Seq, string IncidentId, string State, int Level, string? UnitId, double? DistanceMetres, string Reason,
+    int Escalations, IReadOnlyList<string> Tried, string? AcceptBy, bool Delivered, bool Ended, string? EndReason, string At) : FeedEvent(Seq);
 
 /// <summary>A rule's minimum score for a class and how many of the window's detections it ignores.</summary>
 public sealed record RuleThresholdView(string RuleId, double MinScore, int Ignored);
@@ -45,6 +57,7 @@ public sealed record EditResult(bool Saved, string? Backup, IReadOnlyList<EditEr
 [JsonSerializable(typeof(List<CameraView>))]
 [JsonSerializable(typeof(LiveFramePayload))]
 [JsonSerializable(typeof(FeedItem))]
+[JsonSerializable(typeof(LoopItem))]
 [JsonSerializable(typeof(DetectorView))]
 [JsonSerializable(typeof(EditResult))]
 internal sealed partial class OperatorJson : JsonSerializerContext;

@@ -114,6 +114,7 @@ public sealed class EdgeNode : IDisposable
                 {
                     DatabasePath = _options.Outbox.Path,
                     MaxMessages = _options.Outbox.MaxMessages,
+                    MaxBytes = _options.Outbox.MaxBytes,
                     MaxAge = TimeSpan.FromHours(_options.Outbox.MaxAgeHours),
                     SurvivePowerLoss = _options.Outbox.SurvivePowerLoss,
                 },
@@ -129,6 +130,11 @@ public sealed class EdgeNode : IDisposable
 
             using var router = _grid is null ? null : CreateRouter(_grid, _options.Routing!, outbox);
             _router = router;
+            if (router is not null && OperatorPage is { } page)
+            {
+                router.LoopChanged += page.Incidents.PublishLoop; // issue 13: dispatch and closed-loop state on the page
+            }
+
             var routingTask = router is null ? Task.CompletedTask
                 : Supervisor.RunAsync("routing", ct => router.RunAsync(publisher.Connection, ct, Supervisor.ItemFaulted), mayComplete: false, sendStop.Token);
             using var alerts = new AlertHandoff(new IncidentDispatcher(_builder, outbox, router), _zones, _loggers.CreateLogger<AlertHandoff>(), _metrics) { Feed = OperatorPage?.Incidents };

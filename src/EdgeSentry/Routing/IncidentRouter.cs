@@ -105,6 +105,13 @@ public sealed class IncidentRouter : IDisposable
 
     public UnitRoster Roster => _roster;
 
+    /// <summary>
+    /// Raised after every stored change of an incident's loop (dispatched, delivered to the unit — its clock started —,
+    /// acknowledged, escalated, unassigned, ended), with its state once committed, in the order stored. Raised under
+    /// the router's gate: handlers must be quick and must not throw (the operator page's feed takes it).
+    /// </summary>
+    public event Action<DispatchView>? LoopChanged;
+
     public long Evicted => Interlocked.Read(ref _evicted);
 
     /// <summary>Incidents escalated because their SLA passed (this process).</summary>
@@ -169,9 +176,7 @@ public sealed class IncidentRouter : IDisposable
         try
         {
             await ResumeIfNeededAsync(cancellationToken);
-            return _incidents.TryGetValue(incidentId, out LoopIncident? t)
-                ? new DispatchView(t.IncidentId, t.State, t.Level, t.UnitId, t.Distance, t.Reason, t.Escalations, [.. t.Tried], t.AcceptBy, t.Ended, t.EndReason)
-                : null;
+            return _incidents.TryGetValue(incidentId, out LoopIncident? t) ? View(t) : null;
         }
         finally
         {
@@ -795,7 +800,17 @@ public sealed class IncidentRouter : IDisposable
                 LoopStore.Delete(db, tx, id);
             }
         }, cancellationToken);
+        if (LoopChanged is { } loopChanged)
+        {
+            foreach (LoopIncident t in changed)
+            {
+                loopChanged(View(t));
+            }
+        }
     }
+
+    private static DispatchView View(LoopIncident t) =>
+        new(t.IncidentId, t.State, t.Level, t.UnitId, t.Distance, t.Reason, t.Escalations, [.. t.Tried], t.AcceptBy, t.Ended, t.EndReason);
 
     /// <summary>Nothing more can happen to it: resolved and ended, or ended with no unit holding it.</summary>
     private static bool Finished(LoopIncident t) => t.Ended && t.State is LoopState.Resolved or LoopState.Unassigned;

@@ -52,6 +52,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
     {
         await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "outbox-test/#");
         await using AlertOutbox outbox = Open(new OutboxOptions { DatabasePath = DatabasePath, MaxMessages = 5 });
+        using var metrics = new OutboxMetrics(outbox);
 
         for (int n = 0; n < 8; n++)
         {
@@ -59,6 +60,11 @@ public sealed class AlertOutboxTests : IAsyncLifetime
         }
 
         Assert.Equal((5L, 3L), (outbox.Depth, outbox.DroppedForCapacity));
+        Assert.Contains("5 of 5 messages", outbox.CapacityFault, StringComparison.Ordinal);
+        Assert.Equal(3, metrics.Sum("edgesentry.outbox.dropped", "reason", AlertOutbox.Capacity));
+        Assert.Equal(8, metrics.Sum("edgesentry.outbox.enqueued"));
+        metrics.Observe();
+        Assert.Equal(5, metrics.Last("edgesentry.outbox.depth"));
         await using var connection = await ConnectAsync("sender");
         using var run = new CancellationTokenSource();
         Task sending = new OutboxSender(outbox, connection).RunAsync(run.Token);
@@ -69,11 +75,64 @@ public sealed class AlertOutboxTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EnqueueAsync_BeyondMaxBytes_DropsOldestCountedLoggedAndFaultedUntilDrained()
+    {
+        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "outbox-test/#");
+        var log = new ListLogger<AlertOutbox>();
+        var options = new OutboxOptions { DatabasePath = DatabasePath, MaxBytes = 10_000 };
+        await using (AlertOutbox before = AlertOutbox.Open(options, logger: log))
+        {
+            using var metrics = new OutboxMetrics(before);
+            // Five 2000-byte messages fill the bound exactly: nothing dropped, not at fault.
+            for (int n = 0; n < 5; n++)
+            {
+                await before.EnqueueAsync(Message("cam-1", n, padTo: 2000));
+            }
+
+            Assert.Equal((5L, 10_000L, 0L), (before.Depth, before.Bytes, before.DroppedForBytes));
+            Assert.Null(before.CapacityFault);
+
+            // Each further message makes the oldest go.
+            for (int n = 5; n < 8; n++)
+            {
+                await before.EnqueueAsync(Message("cam-1", n, padTo: 2000));
+            }
+
+            Assert.Equal((5L, 10_000L, 3L, 0L), (before.Depth, before.Bytes, before.DroppedForBytes, before.DroppedForCapacity));
+            Assert.Equal(3, metrics.Sum("edgesentry.outbox.dropped", "reason", AlertOutbox.CapacityBytes));
+            Assert.Equal(0, metrics.Sum("edgesentry.outbox.dropped", "reason", AlertOutbox.Capacity));
+            Assert.Contains("10000 of 10000 payload bytes", before.CapacityFault, StringComparison.Ordinal);
+            Assert.Single(log.Lines, l => l.StartsWith("Error 4030 ", StringComparison.Ordinal));
+            Assert.Equal(3, log.Lines.Count(l => l.StartsWith("Warning 4031 ", StringComparison.Ordinal)));
+        }
+
+        // A restart counts the stored bytes again.
+        await using AlertOutbox outbox = AlertOutbox.Open(options, logger: log);
+        Assert.Equal((5L, 10_000L), (outbox.Depth, outbox.Bytes));
+        await outbox.EnqueueAsync(Message("cam-1", 8, padTo: 2000));
+        Assert.Equal((5L, 10_000L, 1L), (outbox.Depth, outbox.Bytes, outbox.DroppedForBytes));
+        Assert.NotNull(outbox.CapacityFault);
+
+        await using var connection = await ConnectAsync("sender");
+        using var run = new CancellationTokenSource();
+        Task sending = new OutboxSender(outbox, connection).RunAsync(run.Token);
+        List<MqttMessage> received = await subscriber.CollectAsync(5, _ => true, MqttTestSubscriber.Cap());
+        await outbox.WaitUntilEmptyAsync(MqttTestSubscriber.Cap());
+        await StopAsync(run, sending);
+
+        Assert.Equal([4, 5, 6, 7, 8], received.Select(m => Parse(m).N));
+        Assert.Equal(0, outbox.Bytes);
+        Assert.Null(outbox.CapacityFault);
+        Assert.Contains(log.Lines, l => l.StartsWith("Information 4032 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RunAsync_MessageOlderThanMaxAge_DroppedUnsentAndCounted()
     {
         var time = new ManualTimeProvider();
         await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "outbox-test/#");
         await using AlertOutbox outbox = AlertOutbox.Open(new OutboxOptions { DatabasePath = DatabasePath, MaxAge = TimeSpan.FromHours(1) }, time);
+        using var metrics = new OutboxMetrics(outbox);
         await outbox.EnqueueAsync(Message("cam-1", 0));
         await outbox.EnqueueAsync(Message("cam-1", 1));
         time.Advance(TimeSpan.FromHours(2));
@@ -88,6 +147,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
 
         Assert.Equal(2, Parse(only).N);
         Assert.Equal(2, outbox.DroppedExpired);
+        Assert.Equal(2, metrics.Sum("edgesentry.outbox.dropped", "reason", "expired"));
         Assert.False(subscriber.Connection.Messages.TryRead(out _));
     }
 
@@ -259,7 +319,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
             {
                 lock (latencies)
                 {
-                    latencies.Add(value);
+                    latencies.Add(value * 1000); // recorded in seconds, printed in ms
                 }
             });
             listener.Start();

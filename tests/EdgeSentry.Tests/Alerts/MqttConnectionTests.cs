@@ -176,7 +176,8 @@ public sealed class MqttConnectionTests : IAsyncLifetime
         Assert.Equal(1, ObservedMetric(connection, "edgesentry.mqtt.reconnects"));
     }
 
-    private static long ObservedMetric(MqttConnection connection, string name)
+    /// <summary>The value of one of the connection's observable instruments (long or int) for its client id, read now.</summary>
+    internal static long ObservedMetric(MqttConnection connection, string name)
     {
         long? value = null;
         using var listener = new System.Diagnostics.Metrics.MeterListener();
@@ -188,6 +189,16 @@ public sealed class MqttConnectionTests : IAsyncLifetime
             }
         };
         listener.SetMeasurementEventCallback<long>((_, measurement, tags, _) =>
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "client_id" && Equals(tag.Value, connection.ClientId))
+                {
+                    value = measurement;
+                }
+            }
+        });
+        listener.SetMeasurementEventCallback<int>((_, measurement, tags, _) =>
         {
             foreach (KeyValuePair<string, object?> tag in tags)
             {

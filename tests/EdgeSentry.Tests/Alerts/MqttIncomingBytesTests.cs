@@ -37,6 +37,7 @@ public sealed class MqttIncomingBytesTests
 
         Assert.Equal(4, edge.Messages.Count);
         Assert.Equal(6, edge.DroppedIncoming);
+        Assert.Equal(6, MqttConnectionTests.ObservedMetric(edge, "edgesentry.mqtt.incoming_dropped"));
         Assert.Equal(4000, edge.IncomingBytes);
 
         // Reading gives the bytes back: the next message is queued again.

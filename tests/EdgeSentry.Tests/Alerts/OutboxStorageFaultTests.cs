@@ -47,6 +47,7 @@ public sealed class OutboxStorageFaultTests : IAsyncLifetime
         {
             await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "outbox-test/#");
             await using var outbox = AlertOutbox.Open(new OutboxOptions { DatabasePath = Path.Combine(mount, "outbox.db") });
+            using var metrics = new OutboxMetrics(outbox);
             await using var connection = new MqttConnection(new MqttConnectionOptions { Host = _broker.Host, Port = _broker.Port, ClientId = "storage", ReconnectDelayMax = TimeSpan.FromSeconds(1) });
             await connection.ConnectAsync(MqttTestSubscriber.Cap());
             using var run = new CancellationTokenSource();
@@ -84,6 +85,7 @@ public sealed class OutboxStorageFaultTests : IAsyncLifetime
             await Task.WhenAll(writers).WaitAsync(MqttTestSubscriber.Cap());
             Assert.Null(outbox.StorageFault);
             Assert.True(outbox.WriteFailures > 0);
+            Assert.Equal(outbox.WriteFailures, metrics.Sum("edgesentry.outbox.write_failures", "reason", "disk-full"));
             await outbox.WaitUntilEmptyAsync(MqttTestSubscriber.Cap());
             var received = await subscriber.CollectAsync(1 + (Cameras * PerCamera), _ => true, MqttTestSubscriber.Cap());
             Assert.False(sending.IsCompleted);

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Text.Json;
 using EdgeSentry.Alerts;
 using EdgeSentry.Pipeline;
@@ -176,41 +175,5 @@ public sealed class OversizeAlertTests : IAsyncLifetime
             await _publisher.DisposeAsync();
             _run.Dispose();
         }
-    }
-
-    /// <summary>Sums one outbox counter by one tag value, listening to the outbox's own meter.</summary>
-    private sealed class OutboxMetrics : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly List<(string Name, KeyValuePair<string, object?>[] Tags, long Value)> _seen = [];
-
-        public OutboxMetrics(AlertOutbox outbox)
-        {
-            _listener.InstrumentPublished = (instrument, l) =>
-            {
-                if (ReferenceEquals(instrument.Meter, outbox.Meter))
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-            {
-                lock (_seen)
-                {
-                    _seen.Add((instrument.Name, tags.ToArray(), value));
-                }
-            });
-            _listener.Start();
-        }
-
-        public long Sum(string name, string tag, string value)
-        {
-            lock (_seen)
-            {
-                return _seen.Where(s => s.Name == name && s.Tags.Any(t => t.Key == tag && Equals(t.Value, value))).Sum(s => s.Value);
-            }
-        }
-
-        public void Dispose() => _listener.Dispose();
     }
 }

@@ -32,6 +32,8 @@ public sealed class ConfigValidatorTests : IDisposable
         { """{ "http": { "listen": "nowhere" } }""", "$.http.listen", "must be address:port" },
         { """{ "outbox": { "maxMessages": 99 } }""", "$.outbox.maxMessages", "must be between 100 and 10,000,000" },
         { """{ "outbox": { "maxAgeHours": 0 } }""", "$.outbox.maxAgeHours", "must be in (0, 720]" },
+        { """{ "outbox": { "maxBytes": 1048575 } }""", "$.outbox.maxBytes", "must be between 1 MiB (1048576) and 1 TiB" },
+        { """{ "outbox": { "maxBytes": 1099511627777 } }""", "$.outbox.maxBytes", "must be between 1 MiB (1048576) and 1 TiB" },
 
         // MQTT
         { """{ "mqtt": { "host": " " } }""", "$.mqtt.host", "a broker host is needed" },
@@ -131,7 +133,7 @@ public sealed class ConfigValidatorTests : IDisposable
         string[] fragments =
         [
             """{ "edgeId": "edge 01", "statsIntervalSeconds": 0, "http": { "listen": "nowhere" } }""",
-            """{ "outbox": { "maxMessages": 99, "maxAgeHours": 0 } }""",
+            """{ "outbox": { "maxMessages": 99, "maxBytes": 0, "maxAgeHours": 0 } }""",
             """{ "mqtt": { "port": 0, "keepAliveSeconds": 4, "connectTimeoutSeconds": 0, "password": "p" } }""",
             """{ "detector": { "workers": 0, "intraOpThreads": 65, "scoreThreshold": 1, "executionProvider": "gpu" } }""",
             """{ "cameras": [ { "maxFps": 0, "stallSeconds": 0.5, "reconnectMaxSeconds": 0, "maxDecodeWidth": 32, "latitude": 31.2 }, { "id": "cam-1", "url": "ftp://host/clip.mp4" } ] }""",
@@ -148,7 +150,7 @@ public sealed class ConfigValidatorTests : IDisposable
 
         string[] expected =
         [
-            "$.edgeId", "$.statsIntervalSeconds", "$.http.listen", "$.outbox.maxMessages", "$.outbox.maxAgeHours",
+            "$.edgeId", "$.statsIntervalSeconds", "$.http.listen", "$.outbox.maxMessages", "$.outbox.maxBytes", "$.outbox.maxAgeHours",
             "$.mqtt.port", "$.mqtt.keepAliveSeconds", "$.mqtt.connectTimeoutSeconds", "$.mqtt.username",
             "$.detector.workers", "$.detector.intraOpThreads", "$.detector.scoreThreshold", "$.detector.executionProvider",
             "$.cameras[0].maxFps", "$.cameras[0].stallSeconds", "$.cameras[0].reconnectMaxSeconds", "$.cameras[0].maxDecodeWidth",

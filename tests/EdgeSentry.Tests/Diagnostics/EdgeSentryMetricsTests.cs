@@ -106,6 +106,45 @@ public class EdgeSentryMetricsTests
         Assert.Equal(71, dropped + taken + (slot.HasFrame ? 1 : 0));
     }
 
+    [Fact]
+    public async Task LoopRestarts_SupervisedLoopThrowsOnce_CountedOnceForThatLoop()
+    {
+        using var capture = new MetricCapture();
+        var time = new ManualTimeProvider();
+        var supervisor = new EdgeSentry.Pipeline.Supervisor(time, metrics: capture.Metrics, options: new EdgeSentry.Pipeline.SupervisorOptions { InitialBackoff = TimeSpan.FromSeconds(1) });
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondRun = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        supervisor.Changed += () =>
+        {
+            if (supervisor.Health.Status == EdgeSentry.Diagnostics.HealthStatus.Degraded)
+            {
+                failed.TrySetResult();
+            }
+        };
+        int runs = 0;
+        using var stop = new CancellationTokenSource();
+        Task running = supervisor.RunAsync("sender", async ct =>
+        {
+            if (Interlocked.Increment(ref runs) == 1)
+            {
+                throw new InvalidOperationException("boom");
+            }
+
+            secondRun.TrySetResult();
+            await Task.Delay(Timeout.InfiniteTimeSpan, time, ct);
+        }, mayComplete: false, stop.Token);
+
+        await failed.Task.WaitAsync(Cap);
+        Assert.Equal(0, capture.Sum("edgesentry.loop.restarts"));
+        time.Advance(TimeSpan.FromSeconds(1));
+        await secondRun.Task.WaitAsync(Cap);
+        await stop.CancelAsync();
+        await running.WaitAsync(Cap);
+
+        Assert.Equal(1, capture.Sum("edgesentry.loop.restarts"));
+        Assert.Equal(supervisor.Restarts, capture.Sum("edgesentry.loop.restarts"));
+    }
+
     private static Task FirstFrameAsync(CameraSource source)
     {
         var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -38,6 +38,9 @@ public sealed class MetricCapture : IDisposable
     /// <summary>The sum recorded on <paramref name="instrument"/> with camera=<paramref name="camera"/>.</summary>
     public long Sum(string instrument, string camera) => _sums.TryGetValue((instrument, camera), out long v) ? v : 0;
 
+    /// <summary>The sum recorded on <paramref name="instrument"/>, whatever its tags.</summary>
+    public long Sum(string instrument) => _sums.Where(s => s.Key.Instrument == instrument).Sum(s => s.Value);
+
     /// <summary>Completes once <paramref name="condition"/> holds (checked after each measurement); <paramref name="cap"/> is a hang guard.</summary>
     public Task WaitUntilAsync(Func<bool> condition, TimeSpan cap)
     {

@@ -260,6 +260,51 @@ public sealed class OperatorPageTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(delay <= 2000, $"the incident appeared {delay} ms after its MQTT publication (limit 2000 ms)");
     }
 
+    [Fact]
+    public async Task Feed_RoutedIncident_ShowsDispatchToTheOnDutyUnitThenItsAcceptance()
+    {
+        // The unit's phone: a real MQTT client that says the unit is on duty (retained) before the edge starts.
+        await using var phone = new EdgeSentry.Alerts.MqttConnection(new EdgeSentry.Alerts.MqttConnectionOptions { Host = _broker!.Host, Port = _broker.Port, ClientId = "phone-u-yard" });
+        await phone.ConnectAsync(MqttTestSubscriber.Cap());
+        await phone.PublishAsync("edgesentry/v1/units/u-yard/status", EdgeSentry.Tests.Routing.RoutingFixture.StatusJson(true, DateTimeOffset.UtcNow), 1, retain: true);
+        string grid = EdgeSentry.Tests.Http.EdgeApplicationTests.RoutingGrid(_dir);
+        string config = WriteConfig("127.0.0.1:0", "Gym door", FloorZoneAnalytics(), amend: root =>
+        {
+            root["cameras"]![0]!["gridId"] = "grid-7";
+            root["routing"] = new JsonObject { ["gridMap"] = grid };
+            root["units"] = new JsonArray(
+                new JsonObject { ["id"] = "u-yard", ["name"] = "Yard patrol", ["gridId"] = "grid-7", ["latitude"] = 31.231, ["longitude"] = 121.47 });
+        });
+        await using var edge = await StartEdgeAsync(config);
+        await using var browser = await HeadlessChromium.StartAsync();
+        await browser.NavigateAsync(edge.BaseAddress!.ToString());
+        await browser.WaitForAsync("document.body.dataset.ready === 'true'", Guard, "the page");
+
+        // An incident in the feed that the router dispatched to u-yard, and the broker took the dispatch.
+        var dispatched = await browser.WaitForAsync(
+            "(() => { const d = document.querySelector('#incident-list li .dispatch[data-loop-state=dispatched][data-unit=\"u-yard\"][data-delivered=true]');"
+            + " return d ? JSON.stringify({ id: d.closest('li').dataset.incidentId, text: d.textContent }) : null; })()",
+            Guard, "an incident dispatched to u-yard");
+        using var shown = JsonDocument.Parse(dispatched.GetString()!);
+        string incidentId = shown.RootElement.GetProperty("id").GetString()!;
+        string before = shown.RootElement.GetProperty("text").GetString()!;
+        output.WriteLine($"{incidentId}: {before}");
+        Assert.StartsWith("dispatch: dispatched to u-yard at level ", before, StringComparison.Ordinal);
+        Assert.Contains("nearest-in-cell", before, StringComparison.Ordinal);
+        Assert.Contains("delivered, accept by ", before, StringComparison.Ordinal);
+
+        // The unit accepts on its acks topic; the same incident's entry says so.
+        await phone.PublishAsync("edgesentry/v1/units/u-yard/acks", EdgeSentry.Tests.Routing.RoutingFixture.AckJson(incidentId, "accepted", DateTimeOffset.UtcNow), 1, retain: false);
+        string selector = $"#incident-list li[data-incident-id={JsonSerializer.Serialize(incidentId)}] .dispatch";
+        var accepted = await browser.WaitForAsync(
+            $"(() => {{ const d = document.querySelector({JsonSerializer.Serialize(selector)}); return d && d.dataset.loopState === 'accepted' ? d.textContent : null; }})()",
+            Guard, "the unit's acceptance in the feed");
+        output.WriteLine($"{incidentId}: {accepted.GetString()}");
+        Assert.StartsWith("dispatch: accepted by u-yard (level ", accepted.GetString(), StringComparison.Ordinal);
+        // Shown as text: the entry holds no element the data could have made.
+        Assert.Equal(0, (await browser.EvaluateAsync($"document.querySelector({JsonSerializer.Serialize(selector)}).children.length")).GetInt32());
+    }
+
     private static JsonNode? Json(EdgeSentry.Alerts.MqttMessage m)
     {
         try
@@ -284,7 +329,7 @@ public sealed class OperatorPageTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static JsonArray P(double x, double y) => new(x, y);
 
-    private string WriteConfig(string listen, string cameraName, JsonObject analytics, JsonObject? extraCamera = null, string? tokenVariable = null, string file = "edge.json")
+    private string WriteConfig(string listen, string cameraName, JsonObject analytics, JsonObject? extraCamera = null, string? tokenVariable = null, string file = "edge.json", Action<JsonObject>? amend = null)
     {
         var http = new JsonObject { ["listen"] = listen };
         if (tokenVariable is not null)
@@ -314,6 +359,7 @@ public sealed class OperatorPageTests(ITestOutputHelper output) : IAsyncLifetime
             ["detector"] = new JsonObject { ["model"] = SharedPaths.Model("yolox_nano.onnx") },
             ["cameras"] = cameras,
         };
+        amend?.Invoke(root);
         string path = Path.Combine(_dir, file);
         File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return path;

@@ -185,6 +185,16 @@ public sealed class MosquittoBroker : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends a signal to the broker (e.g. "STOP" to freeze it with connections open, "CONT" to resume).</summary>
+    public void Signal(string signal)
+    {
+        if (process is { HasExited: false } running)
+        {
+            using var kill = Process.Start("kill", [$"-{signal}", running.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+        }
+    }
+
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
         await StopAsync();

@@ -9,6 +9,7 @@ const state = {
   view: 'live',
   paused: false,
   incidents: new Map(),
+  loops: new Map(),
   lastFrame: null,
 };
 
@@ -111,6 +112,7 @@ function renderIncident(item) {
       el('div', {}, `rule: ${item.ruleId}${item.zoneId ? `, zone: ${item.zoneId}` : ''}${item.lineId ? `, line: ${item.lineId}` : ''}`),
       el('div', {}, `${item.label} ${item.score.toFixed(2)}${item.trackId ? ` track #${item.trackId}` : ''}, objects: ${item.objectCount}`),
       el('div', { className: 'state' }, `${open ? 'open' : 'closed'}: ${item.transition} #${item.sequence} at ${item.at}${item.durationSeconds != null ? `, lasted ${item.durationSeconds.toFixed(1)} s` : ''}`),
+      dispatchLine(state.loops.get(item.incidentId)),
       el('div', { className: 'id' }, item.incidentId)));
   const list = $('incident-list');
   const old = [...list.children].find((x) => x.dataset.incidentId === item.incidentId);
@@ -120,9 +122,44 @@ function renderIncident(item) {
   $('open-count').textContent = openCount ? `(${openCount} open)` : '';
 }
 
+// The router's dispatch and closed-loop state of an incident (null until it routed one).
+function dispatchLine(loop) {
+  if (!loop) return null;
+  const unit = loop.unitId ?? '';
+  let text;
+  switch (loop.state) {
+    case 'dispatched':
+      text = `dispatched to ${unit} at level ${loop.level} (${loop.reason}${loop.distanceMetres != null ? `, ${loop.distanceMetres} m` : ''}), `
+        + (loop.delivered ? `delivered, accept by ${loop.acceptBy}` : 'waiting for the broker');
+      break;
+    case 'accepted': text = `accepted by ${unit} (level ${loop.level})`; break;
+    case 'on-site': text = `${unit} on site (level ${loop.level})`; break;
+    case 'resolved': text = `resolved by ${unit} (level ${loop.level})`; break;
+    case 'unassigned': text = `unassigned: no unit on duty (level ${loop.level})`; break;
+    default: text = `${loop.state} (level ${loop.level})`;
+  }
+  if (loop.escalations > 0) text += `; escalated ${loop.escalations}x (tried ${loop.tried.join(', ')})`;
+  if (loop.ended) text += `; ended${loop.endReason ? ` (${loop.endReason})` : ''}`;
+  return el('div', { className: 'dispatch', 'data-loop-state': loop.state, 'data-unit': unit, 'data-delivered': String(loop.delivered) }, `dispatch: ${text}`);
+}
+
+function renderLoop(loop) {
+  const previous = state.loops.get(loop.incidentId);
+  if (previous && previous.seq > loop.seq) return;
+  state.loops.set(loop.incidentId, loop);
+  while (state.loops.size > 200) state.loops.delete(state.loops.keys().next().value);
+  // Shown with its incident; a state that arrives first waits for it.
+  const li = [...$('incident-list').children].find((x) => x.dataset.incidentId === loop.incidentId);
+  const line = dispatchLine(loop);
+  if (!li) return;
+  const old = li.querySelector('.dispatch');
+  if (old) old.replaceWith(line); else li.querySelector('.id').before(line);
+}
+
 function openFeed() {
   const source = new EventSource('/api/incidents/stream');
   source.addEventListener('incident', (e) => renderIncident(JSON.parse(e.data)));
+  source.addEventListener('loop', (e) => renderLoop(JSON.parse(e.data)));
   source.onerror = () => { $('connection').textContent = 'incident feed reconnecting'; };
   source.onopen = () => { $('connection').textContent = ''; };
 }

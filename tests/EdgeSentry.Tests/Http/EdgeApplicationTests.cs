@@ -127,7 +127,7 @@ public class EdgeApplicationTests
         // (MQTT 5 PUBACK 0x87), cam-ok's are delivered.
         string directory = Directory.CreateTempSubdirectory("edgesentry-metrics-acl-").FullName;
         string acl = Path.Combine(directory, "edge.acl");
-        await File.WriteAllTextAsync(acl, $"user edge-m\ntopic readwrite edgesentry/v1/edges/#\ntopic write {EdgeSentry.Alerts.AlertTopics.Alerts("grid-7", "cam-ok")}\n");
+        await File.WriteAllTextAsync(acl, $"user edge-m\ntopic readwrite edgesentry/v1/edges/#\ntopic write {EdgeSentry.Alerts.AlertTopics.Alerts("grid-7", "edge-test", "cam-ok")}\n");
         MosquittoBroker.OpenToAll(directory, directory: true);
         MosquittoBroker.OpenToAll(acl, directory: false);
         await using var broker = await MosquittoBroker.StartAsync(new MosquittoBrokerSettings { Users = new Dictionary<string, string> { ["edge-m"] = "metrics-acl-test" }, AclFile = acl });

@@ -102,13 +102,13 @@ public sealed class GridMap
     private const double VertexTolerance = 1e-7;
     private const int MaxBytes = 64 * 1024 * 1024;
 
-    private readonly Dictionary<string, GridCell> cells;
-    private readonly Dictionary<string, string[]> neighbours;
+    private readonly Dictionary<string, GridCell> _cells;
+    private readonly Dictionary<string, string[]> _neighbours;
 
     private GridMap(List<GridCell> cells, double neighbourDistanceMetres)
     {
-        this.cells = cells.ToDictionary(c => c.Id, StringComparer.Ordinal);
-        neighbours = cells.ToDictionary(c => c.Id, _ => Array.Empty<string>(), StringComparer.Ordinal);
+        _cells = cells.ToDictionary(c => c.Id, StringComparer.Ordinal);
+        _neighbours = cells.ToDictionary(c => c.Id, _ => Array.Empty<string>(), StringComparer.Ordinal);
         var lists = cells.ToDictionary(c => c.Id, _ => new List<string>(), StringComparer.Ordinal);
         for (int i = 0; i < cells.Count; i++)
         {
@@ -124,11 +124,11 @@ public sealed class GridMap
 
         foreach (var (id, list) in lists)
         {
-            neighbours[id] = [.. list];
+            _neighbours[id] = [.. list];
         }
     }
 
-    public IReadOnlyCollection<GridCell> Cells => cells.Values;
+    public IReadOnlyCollection<GridCell> Cells => _cells.Values;
 
     public static GridMap Load(string path, double neighbourDistanceMetres = 0)
     {
@@ -212,13 +212,13 @@ public sealed class GridMap
         return new GridMap(cells, neighbourDistanceMetres);
     }
 
-    public bool TryGetCell(string id, out GridCell cell) => cells.TryGetValue(id, out cell!);
+    public bool TryGetCell(string id, out GridCell cell) => _cells.TryGetValue(id, out cell!);
 
     /// <summary>The cell containing <paramref name="point"/>; where cells overlap, the first in id order, so placement is stable.</summary>
     public GridCell? CellAt(GeoPoint point) =>
-        cells.Values.Where(c => c.Contains(point)).OrderBy(c => c.Id, StringComparer.Ordinal).FirstOrDefault();
+        _cells.Values.Where(c => c.Contains(point)).OrderBy(c => c.Id, StringComparer.Ordinal).FirstOrDefault();
 
-    public IReadOnlyList<string> Neighbours(string cellId) => neighbours.TryGetValue(cellId, out string[]? n) ? n : [];
+    public IReadOnlyList<string> Neighbours(string cellId) => _neighbours.TryGetValue(cellId, out string[]? n) ? n : [];
 
     /// <summary>
     /// A camera's cell: its configured grid id wins; otherwise its position decides. The error names the camera.
@@ -227,7 +227,7 @@ public sealed class GridMap
     {
         if (!string.IsNullOrEmpty(gridId))
         {
-            return cells.TryGetValue(gridId, out GridCell? configured)
+            return _cells.TryGetValue(gridId, out GridCell? configured)
                 ? configured
                 : throw new ArgumentException($"camera '{cameraId}': gridId '{gridId}' is not a cell of the grid map", nameof(gridId));
         }

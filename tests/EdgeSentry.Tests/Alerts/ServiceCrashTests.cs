@@ -14,27 +14,27 @@ namespace EdgeSentry.Tests.Alerts;
 /// </summary>
 public sealed class ServiceCrashTests : IAsyncLifetime
 {
-    private readonly ITestOutputHelper output;
-    private readonly string directory = Directory.CreateTempSubdirectory("edgesentry-crash-").FullName;
-    private MosquittoBroker broker = null!;
+    private readonly ITestOutputHelper _output;
+    private readonly string _directory = Directory.CreateTempSubdirectory("edgesentry-crash-").FullName;
+    private MosquittoBroker _broker = null!;
 
-    public ServiceCrashTests(ITestOutputHelper output) => this.output = output;
+    public ServiceCrashTests(ITestOutputHelper output) => _output = output;
 
-    public async Task InitializeAsync() => broker = await MosquittoBroker.StartAsync(persistent: true);
+    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync(persistent: true);
 
     public async Task DisposeAsync()
     {
-        await broker.DisposeAsync();
+        await _broker.DisposeAsync();
         SqliteConnection.ClearAllPools();
-        Directory.Delete(directory, recursive: true);
+        Directory.Delete(_directory, recursive: true);
     }
 
     [Fact]
     public async Task Run_KilledWhileBrokerDownThenRestarted_NothingStoredBeforeTheKillIsLost()
     {
-        string outbox = Path.Combine(directory, "outbox.db");
+        string outbox = Path.Combine(_directory, "outbox.db");
         string config = WriteConfig(outbox);
-        await broker.StopAsync();
+        await _broker.StopAsync();
 
         List<(string Id, string Topic)> stored;
         using (var first = Start(config, out StringBuilder firstLog))
@@ -54,12 +54,12 @@ public sealed class ServiceCrashTests : IAsyncLifetime
 
         // Read after the kill: whatever was committed before it is what must not be lost.
         stored = Stored(outbox);
-        output.WriteLine($"stored before the kill: {stored.Count} ({string.Join(", ", stored.Select(s => s.Topic).Distinct())})");
+        _output.WriteLine($"stored before the kill: {stored.Count} ({string.Join(", ", stored.Select(s => s.Topic).Distinct())})");
         Assert.Contains(stored, s => s.Topic.StartsWith("edgesentry/v1/alerts/grid-7/yard-1", StringComparison.Ordinal));
         Assert.Contains(stored, s => s.Topic.StartsWith("edgesentry/v1/incidents/", StringComparison.Ordinal));
 
-        await broker.StartAgainAsync();
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/#");
+        await _broker.StartAgainAsync();
+        await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "edgesentry/v1/#");
         using var second = Start(config, out StringBuilder secondLog);
         var wanted = stored.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var arrived = new List<string>();
@@ -148,17 +148,17 @@ public sealed class ServiceCrashTests : IAsyncLifetime
 
     private string WriteConfig(string outbox)
     {
-        string grid = Path.Combine(directory, "grid.geojson");
+        string grid = Path.Combine(_directory, "grid.geojson");
         File.WriteAllText(grid, """
             {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"grid-7","name":"Yard","street":"street-9"},
              "geometry":{"type":"Polygon","coordinates":[[[121.46,31.22],[121.48,31.22],[121.48,31.24],[121.46,31.24],[121.46,31.22]]]}}]}
             """);
-        string path = Path.Combine(directory, "edgesentry.json");
+        string path = Path.Combine(_directory, "edgesentry.json");
         var config = new
         {
             edgeId = "edge-crash",
             statsIntervalSeconds = 3600,
-            mqtt = new { host = broker.Host, port = broker.Port },
+            mqtt = new { host = _broker.Host, port = _broker.Port },
             // An OS-chosen port: other edges (parallel tests, a running demo) may hold the default 9090.
             http = new { listen = "127.0.0.1:0" },
             detector = new { model = SharedPaths.Model("yolox_nano.onnx") },

@@ -4,15 +4,6 @@ using EdgeSentry.Rules;
 
 namespace EdgeSentry.Alerts;
 
-/// <summary>What the alert path knows about a camera beyond its id: the name shown to people and its grid cell.</summary>
-public sealed record AlertCamera(string Id, string Name, string GridId);
-
-/// <summary>
-/// A message ready for the broker: its id (for dedupe and the outbox), topic and serialised payload;
-/// <paramref name="ExpirySeconds"/> is the MQTT 5 message expiry interval (null: none).
-/// </summary>
-public sealed record OutgoingMessage(string MessageId, string Topic, byte[] Payload, string CameraId, int Qos, bool Retain, int? ExpirySeconds = null);
-
 /// <summary>Turns incident events into versioned JSON messages on the camera's alert topic.</summary>
 public sealed class IncidentMessageBuilder
 {

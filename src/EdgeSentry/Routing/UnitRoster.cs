@@ -1,11 +1,5 @@
 namespace EdgeSentry.Routing;
 
-/// <summary>A configured unit (a grid worker's team): its home cell and, optionally, a fixed position (a post).</summary>
-public sealed record UnitDefinition(string Id, string Name, string GridId, GeoPoint? Position = null);
-
-/// <summary>What a unit last said about itself on its retained status topic.</summary>
-public sealed record UnitStatus(bool OnDuty, GeoPoint? Position, DateTimeOffset At);
-
 /// <summary>
 /// The configured units and their live statuses. A unit is on duty only while its latest status says so and is
 /// younger than the stale age; without a live position the configured one is used.

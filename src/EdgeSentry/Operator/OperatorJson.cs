@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+
+namespace EdgeSentry.Operator;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(List<CameraView>))]
+[JsonSerializable(typeof(LiveFramePayload))]
+[JsonSerializable(typeof(FeedItem))]
+[JsonSerializable(typeof(DetectorView))]
+[JsonSerializable(typeof(EditResult))]
+internal sealed partial class OperatorJson : JsonSerializerContext;

@@ -26,6 +26,24 @@ public class SourceLayoutTests
     }
 
     [Fact]
+    public void Source_NoFile_QualifiesMembersWithThis()
+    {
+        // This folder's own samples show the pattern on purpose.
+        var files = SourceScan.AllCode().Where(f => !f.Path.StartsWith("tests/EdgeSentry.Tests/Architecture/", StringComparison.Ordinal)).ToList();
+        Assert.Contains(files, f => f.Path.StartsWith("tests/", StringComparison.Ordinal));
+        var qualified = files.SelectMany(f => SourceScan.ThisQualifications(f.Text).Select(q => $"{f.Path}: {q}")).ToList();
+        Assert.True(qualified.Count == 0, "fields are _camelCase, so 'this.' is never needed (IDE0003; the build cannot run it):\n" + string.Join('\n', qualified));
+    }
+
+    [Theory]
+    [InlineData("        this.output = output;", 1)]
+    [InlineData("    public int Other() => this.Next();", 1)]
+    [InlineData("        _output = output; // not this.output", 0)]
+    [InlineData("        Register(this, sender.this_value);", 0)]
+    public void ThisQualifications_Line_FindsTheQualifiedAccess(string line, int expected) =>
+        Assert.Equal(expected, SourceScan.ThisQualifications(line).Count);
+
+    [Fact]
     public void TopLevelPublicTypes_FileWithRecordEnumAndNestedType_FindsOnlyTheTopLevelOnes()
     {
         const string source = """

@@ -11,6 +11,21 @@ internal static partial class SourceScan
 {
     public static string SourceRoot => Path.Combine(Peers.SharedPaths.RepoRoot, "src");
 
+    public static string RepoRoot => Peers.SharedPaths.RepoRoot;
+
+    /// <summary>Every C# file under the repository's src/, tests/ and benchmarks/, as paths relative to the repository.</summary>
+    public static IEnumerable<(string Path, string Text)> AllCode() =>
+        new[] { "src", "tests", "benchmarks" }
+            .SelectMany(top => Directory.EnumerateFiles(Path.Combine(RepoRoot, top), "*.cs", SearchOption.AllDirectories))
+            .Select(file => Path.GetRelativePath(RepoRoot, file).Replace('\\', '/'))
+            .Where(relative => !relative.Split('/').Any(part => part is "obj" or "bin"))
+            .Order(StringComparer.Ordinal)
+            .Select(relative => (relative, File.ReadAllText(Path.Combine(RepoRoot, relative))));
+
+    /// <summary>Member accesses qualified with <c>this.</c> (line comments ignored).</summary>
+    public static IReadOnlyList<string> ThisQualifications(string source) =>
+        [.. source.Split('\n').Select(line => LineComment().Replace(line, string.Empty)).Where(line => ThisQualified().IsMatch(line)).Select(line => line.Trim())];
+
     /// <summary>
     /// Every C# file under src/ (or under the given folders of src/), build output left out, as paths relative to src/
     /// with '/' separators.
@@ -77,6 +92,9 @@ internal static partial class SourceScan
 
     [GeneratedRegex(@"^namespace\s+[\w.]+\s*;", RegexOptions.Multiline)]
     private static partial Regex FileScopedNamespace();
+
+    [GeneratedRegex(@"(?<![\w.])this\.\w")]
+    private static partial Regex ThisQualified();
 
     [GeneratedRegex(@"//.*$")]
     private static partial Regex LineComment();

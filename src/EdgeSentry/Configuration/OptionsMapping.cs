@@ -20,7 +20,7 @@ public static class OptionsMapping
         ProviderOptions = d.ProviderOptions,
     };
 
-    public static MqttConnectionOptions Mqtt(EdgeSentryOptions o) => new()
+    public static MqttConnectionOptions Mqtt(EdgeSentrySection o) => new()
     {
         Host = o.Mqtt.Host,
         Port = o.Mqtt.Port,

@@ -28,7 +28,7 @@ public static class EdgeApplication
         [EdgeSentryMetrics.MeterName, EdgeNodeGauges.MeterName, AlertOutbox.MeterName, MqttConnection.MeterName, IncidentRouter.MeterName, "System.Runtime"];
 
     /// <param name="configPath">The configuration file the operator page's editor saves to (null: built-in, not editable).</param>
-    public static WebApplication Build(EdgeSentryOptions options, Action<ILoggingBuilder>? logging = null, string? configPath = null)
+    public static WebApplication Build(EdgeSentrySection options, Action<ILoggingBuilder>? logging = null, string? configPath = null)
     {
         if (!HttpSection.TryParseListen(options.Http.Listen, out var listen))
         {
@@ -106,6 +106,6 @@ public static class EdgeApplication
     }
 
     /// <summary>The address <c>http.listen</c> names, for a port-in-use check before anything starts.</summary>
-    public static IPEndPoint ListenEndpoint(EdgeSentryOptions options) =>
+    public static IPEndPoint ListenEndpoint(EdgeSentrySection options) =>
         HttpSection.TryParseListen(options.Http.Listen, out var e) ? e : throw new ArgumentException("invalid http.listen", nameof(options));
 }

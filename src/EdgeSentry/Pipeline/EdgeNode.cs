@@ -21,7 +21,7 @@ namespace EdgeSentry.Pipeline;
 /// </summary>
 public sealed class EdgeNode : IDisposable
 {
-    private readonly EdgeSentryOptions _options;
+    private readonly EdgeSentrySection _options;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
@@ -39,7 +39,7 @@ public sealed class EdgeNode : IDisposable
     private IncidentRouter? _router;
     private CancellationToken _stopping;
 
-    public EdgeNode(EdgeSentryOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory, EdgeSentryMetrics? metrics = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null, Supervisor? supervisor = null)
+    public EdgeNode(EdgeSentrySection options, TimeProvider timeProvider, ILoggerFactory loggerFactory, EdgeSentryMetrics? metrics = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null, Supervisor? supervisor = null)
     {
         Supervisor = supervisor ?? new Supervisor(timeProvider, loggerFactory.CreateLogger<Supervisor>(), metrics);
         _meterFactory = meterFactory;
@@ -239,7 +239,7 @@ public sealed class EdgeNode : IDisposable
     /// is stopped, its open incidents ended, and started again). The other cameras are not touched.
     /// Detector, broker and edge id changes need a restart; they are reported and left as they are.
     /// </summary>
-    public async Task<ReloadSummary> ReloadAsync(EdgeSentryOptions next)
+    public async Task<ReloadSummary> ReloadAsync(EdgeSentrySection next)
     {
         await Started;
         await _reconfigure.WaitAsync(_stopping);

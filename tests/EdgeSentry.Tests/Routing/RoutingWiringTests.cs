@@ -30,7 +30,7 @@ public sealed class RoutingWiringTests : IDisposable
     [Fact]
     public void Validate_RoutingSectionWithBadUnitsAndCamera_ReportsEachWithItsPath()
     {
-        EdgeSentryOptions o = EdgeNodeTests.Options(1883, EdgeNodeTests.YardCamera("yard-1", "rtsp://127.0.0.1/x"), EdgeNodeTests.YardCamera("yard-2", "rtsp://127.0.0.1/y"));
+        EdgeSentrySection o = EdgeNodeTests.Options(1883, EdgeNodeTests.YardCamera("yard-1", "rtsp://127.0.0.1/x"), EdgeNodeTests.YardCamera("yard-2", "rtsp://127.0.0.1/y"));
         o.Cameras[1].GridId = "grid-zz";
         o.Cameras[1].Latitude = 10;
         o.Cameras[1].Longitude = 10;
@@ -53,7 +53,7 @@ public sealed class RoutingWiringTests : IDisposable
     {
         string path = Path.Combine(_directory, "broken.geojson");
         File.WriteAllText(path, """{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":null}]}""");
-        EdgeSentryOptions o = EdgeNodeTests.Options(1883, EdgeNodeTests.YardCamera("yard-1", "rtsp://127.0.0.1/x"));
+        EdgeSentrySection o = EdgeNodeTests.Options(1883, EdgeNodeTests.YardCamera("yard-1", "rtsp://127.0.0.1/x"));
         o.Routing = new RoutingSection { GridMap = path };
         o.Units = [new UnitSection { Id = "u-1", GridId = "grid-7" }];
         var errors = new List<string>();
@@ -67,7 +67,7 @@ public sealed class RoutingWiringTests : IDisposable
     [Fact]
     public void Validate_UnitsWithoutRouting_Rejected()
     {
-        EdgeSentryOptions o = EdgeNodeTests.Options(1883, EdgeNodeTests.YardCamera("yard-1", "rtsp://127.0.0.1/x"));
+        EdgeSentrySection o = EdgeNodeTests.Options(1883, EdgeNodeTests.YardCamera("yard-1", "rtsp://127.0.0.1/x"));
         o.Units = [new UnitSection { Id = "u-1", GridId = "grid-7" }];
         var errors = new List<string>();
 
@@ -86,7 +86,7 @@ public sealed class RoutingWiringTests : IDisposable
         await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/#");
         CameraSection camera = EdgeNodeTests.YardCamera("yard-1", SharedPaths.Clip("intel_worker_zone_preview_h264.mp4"));
         camera.Loop = true;
-        EdgeSentryOptions options = EdgeNodeTests.Options(broker.Port, camera);
+        EdgeSentrySection options = EdgeNodeTests.Options(broker.Port, camera);
         options.Routing = new RoutingSection { GridMap = GridFile() };
         options.Units =
         [

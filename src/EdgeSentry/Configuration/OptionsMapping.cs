@@ -32,6 +32,14 @@ public static class OptionsMapping
         Tls = o.Mqtt.Tls is { } t ? new MqttTlsOptions { CaFile = t.CaFile, CertFile = t.CertFile, KeyFile = t.KeyFile } : null,
     };
 
+    public static OutboxOptions Outbox(OutboxSection outbox) => new()
+    {
+        DatabasePath = outbox.Path,
+        MaxMessages = outbox.MaxMessages,
+        MaxAge = TimeSpan.FromHours(outbox.MaxAgeHours),
+        SurvivePowerLoss = outbox.SurvivePowerLoss,
+    };
+
     public static RoutingOptions Routing(RoutingSection routing) => new()
     {
         StatusStaleAfter = TimeSpan.FromSeconds(routing.StatusStaleAfterSeconds),

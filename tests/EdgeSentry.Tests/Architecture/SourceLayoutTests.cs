@@ -82,6 +82,19 @@ public class SourceLayoutTests
         Assert.True(branches.Count == 0, "one evaluator per kind (RuleEvaluators is the only table); these branch on the kind:\n" + string.Join('\n', branches));
     }
 
+    [Fact]
+    public void Pipeline_NoFile_DependsOnTheCommandLineOrTheDemo()
+    {
+        // The pipeline is composed by the host (Http/EdgeApplication) and by tests; the CLI and the demo's peers sit above it.
+        var files = SourceScan.Files("EdgeSentry/Pipeline").ToList();
+        Assert.Contains(files, f => f.Path == "EdgeSentry/Pipeline/EdgeNode.cs");
+        var reaching = files
+            .Where(f => f.Text.Contains("EdgeSentry.Cli", StringComparison.Ordinal) || f.Text.Contains("EdgeSentry.Demo", StringComparison.Ordinal)
+                || f.Text.Contains("Cli.", StringComparison.Ordinal) || f.Text.Contains("DemoPeers.", StringComparison.Ordinal) || f.Text.Contains("LocalPeer", StringComparison.Ordinal))
+            .Select(f => f.Path).ToList();
+        Assert.True(reaching.Count == 0, "Pipeline reaches into Cli/ or Demo/: " + string.Join(", ", reaching));
+    }
+
     [Theory]
     [InlineData("        switch (rule.Kind)")]
     [InlineData("        return kind switch")]

@@ -15,8 +15,8 @@ using Detection = EdgeSentry.Detection.Detection;
 [MedianColumn]
 public class DecodeBenchmarks
 {
-    private OnnxObjectDetector detector = null!;
-    private readonly Detection[] results = new Detection[512];
+    private OnnxObjectDetector _detector = null!;
+    private readonly Detection[] _results = new Detection[512];
 
     [Params("yolox_nano.onnx", "nanodet_m_416.onnx", "deimv2_hgnetv2_femto_coco.onnx")]
     public string Model { get; set; } = "";
@@ -27,15 +27,15 @@ public class DecodeBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        detector = OnnxObjectDetector.Open(BenchmarkFrames.Model(Model), new DetectorOptions { ScoreThreshold = ScoreThreshold });
+        _detector = OnnxObjectDetector.Open(BenchmarkFrames.Model(Model), new DetectorOptions { ScoreThreshold = ScoreThreshold });
         var (pixels, width, height) = BenchmarkFrames.Load("vtest_f0200.png");
-        detector.Preprocess(new BgrImage(pixels, width, height));
-        detector.Infer();
+        _detector.Preprocess(new BgrImage(pixels, width, height));
+        _detector.Infer();
     }
 
     [GlobalCleanup]
-    public void Cleanup() => detector.Dispose();
+    public void Cleanup() => _detector.Dispose();
 
     [Benchmark]
-    public int DecodeAndNms() => detector.Decode(results);
+    public int DecodeAndNms() => _detector.Decode(_results);
 }

@@ -10,11 +10,11 @@ namespace EdgeSentry.Benchmarks.Detection;
 [MedianColumn]
 public class PreprocessBenchmarks
 {
-    private FramePreprocessor preprocessor = null!;
-    private byte[] pixels = [];
-    private int width;
-    private int height;
-    private float[] tensor = [];
+    private FramePreprocessor _preprocessor = null!;
+    private byte[] _pixels = [];
+    private int _width;
+    private int _height;
+    private float[] _tensor = [];
 
     [Params("yolox_nano.json", "nanodet_m_416.json", "deimv2_hgnetv2_atto_coco.json")]
     public string Manifest { get; set; } = "";
@@ -22,14 +22,14 @@ public class PreprocessBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        preprocessor = FramePreprocessor.FromManifest(ModelManifest.Load(Path.Combine(ModelManifest.DefaultDirectory, Manifest)).Input);
-        (pixels, width, height) = BenchmarkFrames.Load("vtest_f0200.png");
-        tensor = GC.AllocateArray<float>(preprocessor.TensorLength, pinned: true);
+        _preprocessor = FramePreprocessor.FromManifest(ModelManifest.Load(Path.Combine(ModelManifest.DefaultDirectory, Manifest)).Input);
+        (_pixels, _width, _height) = BenchmarkFrames.Load("vtest_f0200.png");
+        _tensor = GC.AllocateArray<float>(_preprocessor.TensorLength, pinned: true);
     }
 
     [Benchmark(Baseline = true)]
-    public InputGeometry Scalar() => preprocessor.RunScalar(new BgrImage(pixels, width, height), tensor);
+    public InputGeometry Scalar() => _preprocessor.RunScalar(new BgrImage(_pixels, _width, _height), _tensor);
 
     [Benchmark]
-    public InputGeometry Vector() => preprocessor.Run(new BgrImage(pixels, width, height), tensor);
+    public InputGeometry Vector() => _preprocessor.Run(new BgrImage(_pixels, _width, _height), _tensor);
 }

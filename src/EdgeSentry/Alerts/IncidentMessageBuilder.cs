@@ -4,40 +4,31 @@ using EdgeSentry.Rules;
 
 namespace EdgeSentry.Alerts;
 
-/// <summary>What the alert path knows about a camera beyond its id: the name shown to people and its grid cell.</summary>
-public sealed record AlertCamera(string Id, string Name, string GridId);
-
-/// <summary>
-/// A message ready for the broker: its id (for dedupe and the outbox), topic and serialised payload;
-/// <paramref name="ExpirySeconds"/> is the MQTT 5 message expiry interval (null: none).
-/// </summary>
-public sealed record OutgoingMessage(string MessageId, string Topic, byte[] Payload, string CameraId, int Qos, bool Retain, int? ExpirySeconds = null);
-
 /// <summary>Turns incident events into versioned JSON messages on the camera's alert topic.</summary>
 public sealed class IncidentMessageBuilder
 {
-    private readonly string edgeId;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, AlertCamera> cameras;
-    private readonly TimeProvider time;
+    private readonly string _edgeId;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, AlertCamera> _cameras;
+    private readonly TimeProvider _time;
 
     public IncidentMessageBuilder(string edgeId, IEnumerable<AlertCamera> cameras, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(cameras);
-        this.edgeId = AlertTopics.Segment(edgeId, "edge id");
-        this.time = time ?? TimeProvider.System;
-        this.cameras = new System.Collections.Concurrent.ConcurrentDictionary<string, AlertCamera>(StringComparer.Ordinal);
+        _edgeId = AlertTopics.Segment(edgeId, "edge id");
+        _time = time ?? TimeProvider.System;
+        _cameras = new System.Collections.Concurrent.ConcurrentDictionary<string, AlertCamera>(StringComparer.Ordinal);
         foreach (AlertCamera camera in cameras)
         {
             AlertTopics.Segment(camera.Id, "camera id");
             AlertTopics.Segment(camera.GridId, $"grid id of camera '{camera.Id}'");
-            if (!this.cameras.TryAdd(camera.Id, camera))
+            if (!_cameras.TryAdd(camera.Id, camera))
             {
                 throw new ArgumentException($"camera id '{camera.Id}' appears twice", nameof(cameras));
             }
         }
     }
 
-    public string EdgeId => edgeId;
+    public string EdgeId => _edgeId;
 
     /// <summary>
     /// Adds or updates a camera (configuration reload). Cameras are never removed: an incident of a removed
@@ -48,7 +39,7 @@ public sealed class IncidentMessageBuilder
         ArgumentNullException.ThrowIfNull(camera);
         AlertTopics.Segment(camera.Id, "camera id");
         AlertTopics.Segment(camera.GridId, $"grid id of camera '{camera.Id}'");
-        cameras[camera.Id] = camera;
+        _cameras[camera.Id] = camera;
     }
 
     public OutgoingMessage Build(IncidentEvent incident, IncidentSnapshot? snapshot = null) => Build(incident, snapshot, dispatch: null);
@@ -57,17 +48,17 @@ public sealed class IncidentMessageBuilder
     public OutgoingMessage Build(IncidentEvent incident, IncidentSnapshot? snapshot, IncidentDispatch? dispatch)
     {
         ArgumentNullException.ThrowIfNull(incident);
-        if (!cameras.TryGetValue(incident.CameraId, out AlertCamera? camera))
+        if (!_cameras.TryGetValue(incident.CameraId, out AlertCamera? camera))
         {
             throw new ArgumentException($"incident {incident.IncidentId} names camera '{incident.CameraId}', which is not configured for alerts", nameof(incident));
         }
 
         // UUIDv7: unique, and sorts by creation time, which helps receivers and the outbox alike.
-        string messageId = Guid.CreateVersion7(time.GetUtcNow()).ToString("D");
+        string messageId = Guid.CreateVersion7(_time.GetUtcNow()).ToString("D");
         var payload = new IncidentPayload
         {
             MessageId = messageId,
-            EdgeId = edgeId,
+            EdgeId = _edgeId,
             IncidentId = incident.IncidentId,
             Sequence = incident.Sequence,
             Transition = incident.Transition switch
@@ -114,14 +105,14 @@ public sealed class IncidentMessageBuilder
         };
 
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(payload, AlertJsonContext.Default.IncidentPayload);
-        return new OutgoingMessage(messageId, AlertTopics.Alerts(camera.GridId, edgeId, camera.Id), json, camera.Id, Qos: 1, Retain: false);
+        return new OutgoingMessage(messageId, AlertTopics.Alerts(camera.GridId, _edgeId, camera.Id), json, camera.Id, Qos: 1, Retain: false);
     }
 
-    public bool TryGetCamera(string cameraId, out AlertCamera camera) => cameras.TryGetValue(cameraId, out camera!);
+    public bool TryGetCamera(string cameraId, out AlertCamera camera) => _cameras.TryGetValue(cameraId, out camera!);
 
     public byte[] Status(string state, DateTimeOffset? at, EdgeStatusHealth? health = null) =>
         JsonSerializer.SerializeToUtf8Bytes(
-            new EdgeStatusPayload { EdgeId = edgeId, State = state, At = at is { } t ? Iso8601(t) : null, Health = health },
+            new EdgeStatusPayload { EdgeId = _edgeId, State = state, At = at is { } t ? Iso8601(t) : null, Health = health },
             AlertJsonContext.Default.EdgeStatusPayload);
 
     internal static string Iso8601(DateTimeOffset moment) =>

@@ -8,39 +8,39 @@ namespace EdgeSentry.Benchmarking;
 public sealed class BenchProgress : IDisposable
 {
     private const int BarWidth = 30;
-    private readonly TextWriter output;
-    private readonly Timer timer;
-    private readonly object gate = new();
-    private string phase = string.Empty;
-    private long total;
-    private long done;
-    private long phaseStarted;
-    private int lastLength;
+    private readonly TextWriter _output;
+    private readonly Timer _timer;
+    private readonly object _gate = new();
+    private string _phase = string.Empty;
+    private long _total;
+    private long _done;
+    private long _phaseStarted;
+    private int _lastLength;
 
     public BenchProgress(TextWriter output)
     {
-        this.output = output;
-        timer = new Timer(_ => Draw(), null, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));
+        _output = output;
+        _timer = new Timer(_ => Draw(), null, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));
     }
 
     public void Start(string name, long totalUnits)
     {
-        lock (gate)
+        lock (_gate)
         {
             Finish();
-            phase = name;
-            Interlocked.Exchange(ref total, totalUnits);
-            Interlocked.Exchange(ref done, 0);
-            phaseStarted = TimeProvider.System.GetTimestamp();
+            _phase = name;
+            Interlocked.Exchange(ref _total, totalUnits);
+            Interlocked.Exchange(ref _done, 0);
+            _phaseStarted = TimeProvider.System.GetTimestamp();
         }
     }
 
-    public void Advance(long units = 1) => Interlocked.Add(ref done, units);
+    public void Advance(long units = 1) => Interlocked.Add(ref _done, units);
 
     public void Dispose()
     {
-        timer.Dispose();
-        lock (gate)
+        _timer.Dispose();
+        lock (_gate)
         {
             Finish();
         }
@@ -48,20 +48,20 @@ public sealed class BenchProgress : IDisposable
 
     private void Finish()
     {
-        if (phase.Length > 0)
+        if (_phase.Length > 0)
         {
             DrawLocked();
-            output.WriteLine();
-            phase = string.Empty;
-            lastLength = 0;
+            _output.WriteLine();
+            _phase = string.Empty;
+            _lastLength = 0;
         }
     }
 
     private void Draw()
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (phase.Length > 0)
+            if (_phase.Length > 0)
             {
                 DrawLocked();
             }
@@ -70,18 +70,18 @@ public sealed class BenchProgress : IDisposable
 
     private void DrawLocked()
     {
-        long t = Interlocked.Read(ref total);
-        long d = Math.Min(Interlocked.Read(ref done), Math.Max(t, 1));
+        long t = Interlocked.Read(ref _total);
+        long d = Math.Min(Interlocked.Read(ref _done), Math.Max(t, 1));
         double fraction = t > 0 ? (double)d / t : 0;
         int filled = (int)Math.Round(fraction * BarWidth);
-        double seconds = TimeProvider.System.GetElapsedTime(phaseStarted).TotalSeconds;
+        double seconds = TimeProvider.System.GetElapsedTime(_phaseStarted).TotalSeconds;
         string rate = seconds > 0 ? (d / seconds).ToString("0.0", CultureInfo.InvariantCulture) : "-";
         // A phase whose size is not known yet (decode-only counts the frames) shows the count alone.
         string line = t > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{phase,-44} [{new string('#', filled)}{new string('.', BarWidth - filled)}] {d}/{t} {rate}/s")
-            : string.Create(CultureInfo.InvariantCulture, $"{phase,-44} {Interlocked.Read(ref done)} {rate}/s");
-        output.Write('\r' + line.PadRight(lastLength));
-        output.Flush();
-        lastLength = line.Length;
+            ? string.Create(CultureInfo.InvariantCulture, $"{_phase,-44} [{new string('#', filled)}{new string('.', BarWidth - filled)}] {d}/{t} {rate}/s")
+            : string.Create(CultureInfo.InvariantCulture, $"{_phase,-44} {Interlocked.Read(ref _done)} {rate}/s");
+        _output.Write('\r' + line.PadRight(_lastLength));
+        _output.Flush();
+        _lastLength = line.Length;
     }
 }

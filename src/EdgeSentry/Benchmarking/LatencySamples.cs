@@ -6,21 +6,21 @@ namespace EdgeSentry.Benchmarking;
 /// </summary>
 internal sealed class LatencySamples(int capacity)
 {
-    private double[] values = new double[Math.Max(16, capacity)];
+    private double[] _values = new double[Math.Max(16, capacity)];
 
     public int Count { get; private set; }
 
     public void Add(double milliseconds)
     {
-        if (Count == values.Length)
+        if (Count == _values.Length)
         {
-            Array.Resize(ref values, values.Length * 2);
+            Array.Resize(ref _values, _values.Length * 2);
         }
 
-        values[Count++] = milliseconds;
+        _values[Count++] = milliseconds;
     }
 
-    public ReadOnlySpan<double> Values => values.AsSpan(0, Count);
+    public ReadOnlySpan<double> Values => _values.AsSpan(0, Count);
 
     /// <summary>Nearest-rank percentiles and the mean over all workers' samples of one stage.</summary>
     public static StageLatency Summarise(string stage, IEnumerable<LatencySamples> parts)

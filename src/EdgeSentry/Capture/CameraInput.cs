@@ -2,12 +2,6 @@ using System.Net.Sockets;
 
 namespace EdgeSentry.Capture;
 
-public enum RtspTransport
-{
-    Tcp,
-    Udp,
-}
-
 /// <summary>
 /// Where a camera's video comes from and how ffmpeg should read it. <see cref="Location"/> may carry
 /// credentials and is only ever handed to ffmpeg's argument list; everything printable uses <see cref="Redacted"/>.

@@ -9,16 +9,3 @@ public enum CameraState
     Offline,
     Ended,
 }
-
-public static class CameraStateNames
-{
-    public static string ToWire(this CameraState state) => state switch
-    {
-        CameraState.Starting => "starting",
-        CameraState.Online => "online",
-        CameraState.Reconnecting => "reconnecting",
-        CameraState.Offline => "offline",
-        CameraState.Ended => "ended",
-        _ => "unknown",
-    };
-}

@@ -26,7 +26,7 @@ internal static class RunCommand
                 return 2;
             }
 
-            EdgeSentryOptions options;
+            EdgeSentrySection options;
             try
             {
                 options = ServiceConfiguration.Load(parse.GetValue(config));

@@ -23,7 +23,7 @@ public static class ConfigLoader
     };
 
     /// <summary>Loads and validates; throws <see cref="ConfigurationException"/> listing every error.</summary>
-    public static EdgeSentryOptions Load(string? path, Func<EdgeSentryOptions, List<string>, IReadOnlyList<string>?>? labelsFor = null)
+    public static EdgeSentrySection Load(string? path, Func<EdgeSentrySection, List<string>, IReadOnlyList<string>?>? labelsFor = null)
     {
         var (options, errors, source) = Read(path);
         if (options is not null)
@@ -40,7 +40,7 @@ public static class ConfigLoader
     }
 
     /// <summary>Parses without semantic validation (syntax, types and unknown keys only).</summary>
-    public static (EdgeSentryOptions? Options, List<string> Errors, string Source) Read(string? path)
+    public static (EdgeSentrySection? Options, List<string> Errors, string Source) Read(string? path)
     {
         var errors = new List<string>();
         string text;
@@ -78,11 +78,11 @@ public static class ConfigLoader
 
         using (doc)
         {
-            CheckKeys(doc.RootElement, typeof(EdgeSentryOptions), "$", errors);
-            EdgeSentryOptions? options;
+            CheckKeys(doc.RootElement, typeof(EdgeSentrySection), "$", errors);
+            EdgeSentrySection? options;
             try
             {
-                options = doc.RootElement.Deserialize<EdgeSentryOptions>(Json);
+                options = doc.RootElement.Deserialize<EdgeSentrySection>(Json);
             }
             catch (JsonException e)
             {
@@ -131,7 +131,7 @@ public static class ConfigLoader
         return Path.GetFullPath(Path.Combine(Directory.GetCurrentDirectory(), "..", "shared"));
     }
 
-    private static void ExpandPaths(EdgeSentryOptions o, string baseDir, bool builtIn)
+    private static void ExpandPaths(EdgeSentrySection o, string baseDir, bool builtIn)
     {
         string shared = SharedDirectory();
         string Expand(string p)

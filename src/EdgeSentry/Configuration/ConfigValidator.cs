@@ -9,7 +9,7 @@ public static partial class ConfigValidator
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
     private static partial Regex TopicSafeId();
 
-    public static void Validate(EdgeSentryOptions o, List<string> errors, Func<EdgeSentryOptions, List<string>, IReadOnlyList<string>?>? labelsFor)
+    public static void Validate(EdgeSentrySection o, List<string> errors, Func<EdgeSentrySection, List<string>, IReadOnlyList<string>?>? labelsFor)
     {
         if (!TopicSafeId().IsMatch(o.EdgeId ?? string.Empty))
         {
@@ -149,7 +149,7 @@ public static partial class ConfigValidator
     /// With routing: the grid map parses, every unit names a cell of it, and every camera can be placed (its gridId
     /// if the map has it, else its latitude/longitude). Units without routing are an error, not silently ignored.
     /// </summary>
-    private static void ValidateRouting(EdgeSentryOptions o, List<string> errors)
+    private static void ValidateRouting(EdgeSentrySection o, List<string> errors)
     {
         if (o.Routing is not { } r)
         {

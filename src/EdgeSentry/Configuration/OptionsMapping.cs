@@ -20,7 +20,7 @@ public static class OptionsMapping
         ProviderOptions = d.ProviderOptions,
     };
 
-    public static MqttConnectionOptions Mqtt(EdgeSentryOptions o) => new()
+    public static MqttConnectionOptions Mqtt(EdgeSentrySection o) => new()
     {
         Host = o.Mqtt.Host,
         Port = o.Mqtt.Port,
@@ -30,6 +30,15 @@ public static class OptionsMapping
         Username = o.Mqtt.Username,
         Password = o.Mqtt.PasswordEnvironmentVariable is { } env ? Environment.GetEnvironmentVariable(env) : o.Mqtt.Password,
         Tls = o.Mqtt.Tls is { } t ? new MqttTlsOptions { CaFile = t.CaFile, CertFile = t.CertFile, KeyFile = t.KeyFile } : null,
+    };
+
+    public static OutboxOptions Outbox(OutboxSection outbox) => new()
+    {
+        DatabasePath = outbox.Path,
+        MaxMessages = outbox.MaxMessages,
+        MaxBytes = outbox.MaxBytes,
+        MaxAge = TimeSpan.FromHours(outbox.MaxAgeHours),
+        SurvivePowerLoss = outbox.SurvivePowerLoss,
     };
 
     public static RoutingOptions Routing(RoutingSection routing) => new()

@@ -9,9 +9,9 @@ namespace EdgeSentry.Configuration;
 internal static class ServiceConfiguration
 {
     /// <summary>Loads and validates everything, including the model manifest and labels that rules refer to.</summary>
-    public static EdgeSentryOptions Load(string? path) => ConfigLoader.Load(path, LabelsFor);
+    public static EdgeSentrySection Load(string? path) => ConfigLoader.Load(path, LabelsFor);
 
-    public static IReadOnlyList<string>? LabelsFor(EdgeSentryOptions o, List<string> errors)
+    public static IReadOnlyList<string>? LabelsFor(EdgeSentrySection o, List<string> errors)
     {
         try
         {

@@ -7,38 +7,38 @@ namespace EdgeSentry.Detection;
 /// </summary>
 internal sealed class CandidateBuffer(int capacity)
 {
-    private readonly Detection[] items = new Detection[capacity];
+    private readonly Detection[] _items = new Detection[capacity];
 
     public int Count { get; private set; }
 
     /// <summary>Candidates displaced because the buffer was full, over the detector's lifetime.</summary>
     public long Overflowed { get; private set; }
 
-    public Span<Detection> Span => items.AsSpan(0, Count);
+    public Span<Detection> Span => _items.AsSpan(0, Count);
 
     public void Clear() => Count = 0;
 
     public void Add(in Detection d)
     {
-        if (Count < items.Length)
+        if (Count < _items.Length)
         {
-            items[Count++] = d;
+            _items[Count++] = d;
             return;
         }
 
         Overflowed++;
         int weakest = 0;
-        for (int i = 1; i < items.Length; i++)
+        for (int i = 1; i < _items.Length; i++)
         {
-            if (items[i].Score < items[weakest].Score)
+            if (_items[i].Score < _items[weakest].Score)
             {
                 weakest = i;
             }
         }
 
-        if (items[weakest].Score < d.Score)
+        if (_items[weakest].Score < d.Score)
         {
-            items[weakest] = d;
+            _items[weakest] = d;
         }
     }
 }

@@ -7,15 +7,15 @@ namespace EdgeSentry.Detection;
 /// </summary>
 internal sealed class DetectionFilter
 {
-    private readonly float[] classThresholds;
-    private readonly float minSide;
-    private readonly float maxSide;
+    private readonly float[] _classThresholds;
+    private readonly float _minSide;
+    private readonly float _maxSide;
 
     private DetectionFilter(float[] classThresholds, float minSide, float maxSide)
     {
-        this.classThresholds = classThresholds;
-        this.minSide = minSide;
-        this.maxSide = maxSide;
+        _classThresholds = classThresholds;
+        _minSide = minSide;
+        _maxSide = maxSide;
         Lowest = classThresholds.Min();
     }
 
@@ -58,7 +58,7 @@ internal sealed class DetectionFilter
         return new DetectionFilter(thresholds, options.MinBoxSide, options.MaxBoxSide);
     }
 
-    public bool Passes(int classId, float score) => score >= classThresholds[classId];
+    public bool Passes(int classId, float score) => score >= _classThresholds[classId];
 
     /// <summary>
     /// Clips the kept candidates (best first) to the frame, drops boxes outside the size limits and writes up to
@@ -71,7 +71,7 @@ internal sealed class DetectionFilter
         {
             var box = geometry.Clip(kept[i].Box);
             float shorter = MathF.Min(box.Width, box.Height), longer = MathF.Max(box.Width, box.Height);
-            if (shorter < minSide || longer > maxSide)
+            if (shorter < _minSide || longer > _maxSide)
             {
                 continue;
             }

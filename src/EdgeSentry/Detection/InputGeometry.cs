@@ -1,28 +1,5 @@
 namespace EdgeSentry.Detection;
 
-/// <summary>How a model input is laid out over the source frame.</summary>
-public enum ResizeMode
-{
-    /// <summary>Keep aspect ratio, paste at the top-left, pad right and bottom (YOLOX).</summary>
-    TopLeftLetterbox,
-
-    /// <summary>Keep aspect ratio, centre, pad on both sides (NanoDet).</summary>
-    CentreLetterbox,
-
-    /// <summary>Scale each axis independently to fill the input (DETR family).</summary>
-    Stretch,
-}
-
-/// <summary>The resampling kernel the model was trained with.</summary>
-public enum ResizeKernel
-{
-    /// <summary>OpenCV INTER_LINEAR: 2 taps per axis, half-pixel centres, no antialiasing.</summary>
-    Bilinear,
-
-    /// <summary>OpenCV INTER_AREA: box average over the covered source area (bilinear when enlarging).</summary>
-    Area,
-}
-
 /// <summary>
 /// Where the resized frame sits in the model input for one source size, and how to map input
 /// pixels back to source pixels: <c>source = (input - offset) / scale</c>.

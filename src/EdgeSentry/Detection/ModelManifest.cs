@@ -4,36 +4,6 @@ using System.Text.Json.Serialization;
 
 namespace EdgeSentry.Detection;
 
-// Settable rather than init-only: the JSON source generator treats init-only properties like constructor
-// parameters and passes default values for missing ones, which would silently drop the initializers below.
-
-/// <summary>How a model's input tensor is filled: the exact pre-processing the model was trained with.</summary>
-public sealed record InputManifest
-{
-    public string Name { get; set; } = "";
-    public string Layout { get; set; } = "NCHW";
-    public int Width { get; set; }
-    public int Height { get; set; }
-    public string ColourOrder { get; set; } = "bgr";
-    public float Scale { get; set; } = 1f;
-    public float[] Mean { get; set; } = [0f, 0f, 0f];
-    public float[] Std { get; set; } = [1f, 1f, 1f];
-    public string Resize { get; set; } = "";
-    public string Kernel { get; set; } = "bilinear";
-    public float PadValue { get; set; }
-}
-
-/// <summary>Family-specific decoder settings; each family reads only its own.</summary>
-public sealed record DecoderManifest
-{
-    public int[] Strides { get; set; } = [];
-    public float? NmsIou { get; set; }
-    public int RegMax { get; set; } = 7;
-    public string? TargetSizesInput { get; set; }
-    public float? DedupeIou { get; set; }
-    public int? TopK { get; set; }
-}
-
 /// <summary>
 /// One model's manifest (models/*.json): file, family, input contract, labels, licence, checksum.
 /// Resolved by model file name from the manifests folder next to the program.

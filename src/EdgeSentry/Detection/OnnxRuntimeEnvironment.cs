@@ -15,29 +15,29 @@ internal static class OnnxRuntimeEnvironment
     // The native side holds a pointer to this delegate for the life of the process: it must never be collected.
     private static readonly DOrtLoggingFunction LogCallback = OnLog;
     private static readonly Lock Gate = new();
-    private static OrtEnv? _instance;
-    private static ILogger? _logger;
+    private static OrtEnv? SharedEnv;
+    private static ILogger? RoutedLogger;
 
     [ThreadStatic]
-    private static StringBuilder? _captured;
+    private static StringBuilder? Captured;
 
     public static OrtEnv Instance
     {
         get
         {
-            if (Volatile.Read(ref _instance) is { } env)
+            if (Volatile.Read(ref SharedEnv) is { } env)
             {
                 return env;
             }
 
             lock (Gate)
             {
-                if (_instance is null)
+                if (SharedEnv is null)
                 {
                     if (OrtEnv.IsCreated)
                     {
                         // Something created the default environment first; its logger stays as ORT made it.
-                        _instance = OrtEnv.Instance();
+                        SharedEnv = OrtEnv.Instance();
                     }
                     else
                     {
@@ -47,11 +47,11 @@ internal static class OnnxRuntimeEnvironment
                             logLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING,
                             loggingFunction = LogCallback,
                         };
-                        _instance = OrtEnv.CreateInstanceWithOptions(ref options);
+                        SharedEnv = OrtEnv.CreateInstanceWithOptions(ref options);
                     }
                 }
 
-                return _instance;
+                return SharedEnv;
             }
         }
     }
@@ -65,7 +65,7 @@ internal static class OnnxRuntimeEnvironment
     public static void RouteLogsTo(ILogger logger)
     {
         _ = Instance;
-        Interlocked.CompareExchange(ref _logger, logger, null);
+        Interlocked.CompareExchange(ref RoutedLogger, logger, null);
     }
 
     /// <summary>
@@ -75,7 +75,7 @@ internal static class OnnxRuntimeEnvironment
     public static ErrorCapture CaptureErrors()
     {
         _ = Instance;
-        _captured = new StringBuilder();
+        Captured = new StringBuilder();
         return new ErrorCapture();
     }
 
@@ -84,12 +84,12 @@ internal static class OnnxRuntimeEnvironment
         // Called from ORT's threads through a native frame: nothing may escape from here.
         try
         {
-            if (severity >= OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR && _captured is { } captured)
+            if (severity >= OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR && Captured is { } captured)
             {
                 captured.Append(captured.Length > 0 ? "; " : string.Empty).Append(message);
             }
 
-            if (Volatile.Read(ref _logger) is { } logger)
+            if (Volatile.Read(ref RoutedLogger) is { } logger)
             {
                 var level = severity switch
                 {
@@ -111,8 +111,8 @@ internal static class OnnxRuntimeEnvironment
     /// <summary>What ORT logged as errors on this thread since <see cref="CaptureErrors"/>.</summary>
     internal readonly struct ErrorCapture : IDisposable
     {
-        public string Text => _captured?.ToString() ?? string.Empty;
+        public string Text => Captured?.ToString() ?? string.Empty;
 
-        public void Dispose() => _captured = null;
+        public void Dispose() => Captured = null;
     }
 }

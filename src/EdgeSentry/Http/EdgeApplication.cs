@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using EdgeSentry.Alerts;
 using EdgeSentry.Configuration;
+using EdgeSentry.Demo;
 using EdgeSentry.Diagnostics;
 using EdgeSentry.Operator;
 using EdgeSentry.Pipeline;
@@ -17,8 +18,8 @@ using OpenTelemetry.Metrics;
 namespace EdgeSentry.Http;
 
 /// <summary>
-/// The one deployable as an ASP.NET Core application: the edge node as a hosted service, its health loop,
-/// and Kestrel serving /healthz, /readyz and /metrics on <c>http.listen</c> (loopback by default).
+/// The one deployable as an ASP.NET Core application: the demo's peers (when configured) and the edge node as hosted
+/// services, its health loop, and Kestrel serving /healthz, /readyz and /metrics on <c>http.listen</c> (loopback by default).
 /// Under systemd (Type=notify) it reports ready once started and pets the watchdog while not failing.
 /// </summary>
 public static class EdgeApplication
@@ -28,7 +29,7 @@ public static class EdgeApplication
         [EdgeSentryMetrics.MeterName, EdgeNodeGauges.MeterName, AlertOutbox.MeterName, MqttConnection.MeterName, IncidentRouter.MeterName, "System.Runtime"];
 
     /// <param name="configPath">The configuration file the operator page's editor saves to (null: built-in, not editable).</param>
-    public static WebApplication Build(EdgeSentryOptions options, Action<ILoggingBuilder>? logging = null, string? configPath = null)
+    public static WebApplication Build(EdgeSentrySection options, Action<ILoggingBuilder>? logging = null, string? configPath = null)
     {
         if (!HttpSection.TryParseListen(options.Http.Listen, out var listen))
         {
@@ -68,6 +69,10 @@ public static class EdgeApplication
         {
             OperatorPage = sp.GetRequiredService<OperatorHub>(),
         });
+        // The demo's peers first: the host starts hosted services in registration order and stops them in reverse,
+        // so the broker is up before the node connects and still up while the node drains its alerts.
+        builder.Services.AddSingleton<DemoPeersService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoPeersService>());
         builder.Services.AddSingleton<EdgeHealth>();
         builder.Services.AddSingleton(sp => new EdgeNodeHealthProbe(sp.GetRequiredService<EdgeNode>(), sp.GetRequiredService<EdgeHealth>(), $"{options.Mqtt.Host}:{options.Mqtt.Port}"));
         builder.Services.AddSingleton(sp => new EdgeNodeGauges(sp.GetRequiredService<EdgeNode>(), sp.GetRequiredService<EdgeHealth>(), options.Outbox.Path, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IMeterFactory>()));
@@ -103,6 +108,6 @@ public static class EdgeApplication
     }
 
     /// <summary>The address <c>http.listen</c> names, for a port-in-use check before anything starts.</summary>
-    public static IPEndPoint ListenEndpoint(EdgeSentryOptions options) =>
+    public static IPEndPoint ListenEndpoint(EdgeSentrySection options) =>
         HttpSection.TryParseListen(options.Http.Listen, out var e) ? e : throw new ArgumentException("invalid http.listen", nameof(options));
 }

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EdgeSentry.Cli;
 using EdgeSentry.Configuration;
 using Microsoft.Extensions.Logging;
 

@@ -32,9 +32,6 @@ internal static partial class PipelineLog
     [LoggerMessage(6008, LogLevel.Information, "EdgeSentry {EdgeId} running: {Cameras} camera(s), model {Model}, broker {Broker}")]
     public static partial void Running(ILogger logger, string edgeId, int cameras, string model, string broker);
 
-    [LoggerMessage(6009, LogLevel.Information, "Demo peer started: {Peer} on 127.0.0.1:{Port}")]
-    public static partial void DemoPeer(ILogger logger, string peer, int port);
-
     [LoggerMessage(6010, LogLevel.Information, "Shutting down: {Queued} alert(s) still to send")]
     public static partial void Draining(ILogger logger, int queued);
 

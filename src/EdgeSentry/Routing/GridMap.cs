@@ -2,95 +2,6 @@ using System.Text.Json;
 
 namespace EdgeSentry.Routing;
 
-/// <summary>One grid cell: its polygons (outer ring first, then holes; coordinates as GeoJSON lon/lat) and who it belongs to.</summary>
-public sealed class GridCell
-{
-    internal GridCell(string id, string name, string? community, string? street, IReadOnlyList<GeoPoint[][]> polygons)
-    {
-        Id = id;
-        Name = name;
-        Community = community;
-        Street = street;
-        Polygons = polygons;
-        var vertices = polygons.SelectMany(p => p[0]).ToList();
-        Centre = new GeoPoint(vertices.Average(v => v.Lat), vertices.Average(v => v.Lon));
-        MinLat = vertices.Min(v => v.Lat);
-        MaxLat = vertices.Max(v => v.Lat);
-        MinLon = vertices.Min(v => v.Lon);
-        MaxLon = vertices.Max(v => v.Lon);
-    }
-
-    public string Id { get; }
-    public string Name { get; }
-    public string? Community { get; }
-    /// <summary>The street office level-3 incidents escalate to; becomes a topic level.</summary>
-    public string? Street { get; }
-    public IReadOnlyList<GeoPoint[][]> Polygons { get; }
-    /// <summary>The mean of the outer vertices: where a camera placed only by grid id is assumed to be.</summary>
-    public GeoPoint Centre { get; }
-    internal double MinLat { get; }
-    internal double MaxLat { get; }
-    internal double MinLon { get; }
-    internal double MaxLon { get; }
-
-    public bool Contains(GeoPoint point)
-    {
-        if (point.Lat < MinLat || point.Lat > MaxLat || point.Lon < MinLon || point.Lon > MaxLon)
-        {
-            return false;
-        }
-
-        foreach (GeoPoint[][] polygon in Polygons)
-        {
-            if (InRing(polygon[0], point) && !polygon.Skip(1).Any(hole => InRing(hole, point)))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    // Ray casting in plain lon/lat: at the size of a grid cell the projection error is far below GPS error.
-    private static bool InRing(GeoPoint[] ring, GeoPoint p)
-    {
-        bool inside = false;
-        for (int i = 0, j = ring.Length - 1; i < ring.Length; j = i++)
-        {
-            GeoPoint a = ring[i];
-            GeoPoint b = ring[j];
-            if ((a.Lat > p.Lat) != (b.Lat > p.Lat) && p.Lon < ((b.Lon - a.Lon) * (p.Lat - a.Lat) / (b.Lat - a.Lat)) + a.Lon)
-            {
-                inside = !inside;
-            }
-        }
-
-        return inside;
-    }
-}
-
-/// <summary>The grid map is invalid; <see cref="Errors"/> lists every problem with its JSON path.</summary>
-public sealed class GridMapException : Exception
-{
-    public GridMapException()
-        : this("grid map is invalid", [])
-    {
-    }
-
-    public GridMapException(string message)
-        : this(message, [])
-    {
-    }
-
-    public GridMapException(string message, Exception innerException)
-        : base(message, innerException) => Errors = [message];
-
-    public GridMapException(string source, IReadOnlyList<string> errors)
-        : base($"{source}: {errors.Count} error(s):{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors)) => Errors = errors;
-
-    public IReadOnlyList<string> Errors { get; } = [];
-}
-
 /// <summary>
 /// Grid cells read from a GeoJSON FeatureCollection of Polygon/MultiPolygon features with properties
 /// <c>id</c>, <c>name</c>, <c>community</c>, <c>street</c>. Neighbours are cells that share a vertex, or whose
@@ -102,13 +13,13 @@ public sealed class GridMap
     private const double VertexTolerance = 1e-7;
     private const int MaxBytes = 64 * 1024 * 1024;
 
-    private readonly Dictionary<string, GridCell> cells;
-    private readonly Dictionary<string, string[]> neighbours;
+    private readonly Dictionary<string, GridCell> _cells;
+    private readonly Dictionary<string, string[]> _neighbours;
 
     private GridMap(List<GridCell> cells, double neighbourDistanceMetres)
     {
-        this.cells = cells.ToDictionary(c => c.Id, StringComparer.Ordinal);
-        neighbours = cells.ToDictionary(c => c.Id, _ => Array.Empty<string>(), StringComparer.Ordinal);
+        _cells = cells.ToDictionary(c => c.Id, StringComparer.Ordinal);
+        _neighbours = cells.ToDictionary(c => c.Id, _ => Array.Empty<string>(), StringComparer.Ordinal);
         var lists = cells.ToDictionary(c => c.Id, _ => new List<string>(), StringComparer.Ordinal);
         for (int i = 0; i < cells.Count; i++)
         {
@@ -124,11 +35,11 @@ public sealed class GridMap
 
         foreach (var (id, list) in lists)
         {
-            neighbours[id] = [.. list];
+            _neighbours[id] = [.. list];
         }
     }
 
-    public IReadOnlyCollection<GridCell> Cells => cells.Values;
+    public IReadOnlyCollection<GridCell> Cells => _cells.Values;
 
     public static GridMap Load(string path, double neighbourDistanceMetres = 0)
     {
@@ -212,13 +123,13 @@ public sealed class GridMap
         return new GridMap(cells, neighbourDistanceMetres);
     }
 
-    public bool TryGetCell(string id, out GridCell cell) => cells.TryGetValue(id, out cell!);
+    public bool TryGetCell(string id, out GridCell cell) => _cells.TryGetValue(id, out cell!);
 
     /// <summary>The cell containing <paramref name="point"/>; where cells overlap, the first in id order, so placement is stable.</summary>
     public GridCell? CellAt(GeoPoint point) =>
-        cells.Values.Where(c => c.Contains(point)).OrderBy(c => c.Id, StringComparer.Ordinal).FirstOrDefault();
+        _cells.Values.Where(c => c.Contains(point)).OrderBy(c => c.Id, StringComparer.Ordinal).FirstOrDefault();
 
-    public IReadOnlyList<string> Neighbours(string cellId) => neighbours.TryGetValue(cellId, out string[]? n) ? n : [];
+    public IReadOnlyList<string> Neighbours(string cellId) => _neighbours.TryGetValue(cellId, out string[]? n) ? n : [];
 
     /// <summary>
     /// A camera's cell: its configured grid id wins; otherwise its position decides. The error names the camera.
@@ -227,7 +138,7 @@ public sealed class GridMap
     {
         if (!string.IsNullOrEmpty(gridId))
         {
-            return cells.TryGetValue(gridId, out GridCell? configured)
+            return _cells.TryGetValue(gridId, out GridCell? configured)
                 ? configured
                 : throw new ArgumentException($"camera '{cameraId}': gridId '{gridId}' is not a cell of the grid map", nameof(gridId));
         }

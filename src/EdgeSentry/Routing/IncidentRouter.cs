@@ -7,12 +7,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeSentry.Routing;
 
-/// <summary>Where a camera is: its configured grid id wins over its position (see <see cref="GridMap.Locate"/>).</summary>
-public sealed record RoutedCamera(string Id, string? GridId, GeoPoint? Position);
-
-/// <summary>The router's view of one incident, for tests and diagnostics.</summary>
-public sealed record DispatchView(string IncidentId, LoopState State, int Level, string? UnitId, double? DistanceMetres, DispatchReason Reason, int Escalations, IReadOnlyList<string> Tried, DateTimeOffset? AcceptBy, bool Ended, EndReason? EndReason);
-
 /// <summary>
 /// Closes the loop between incidents and grid workers: routes every started incident to the nearest on-duty unit
 /// (<see cref="UnitSelector"/>), follows acknowledgements, and when a unit does not accept within the level's SLA

@@ -1,11 +1,5 @@
 namespace EdgeSentry.Routing;
 
-/// <summary>A configured unit (a grid worker's team): its home cell and, optionally, a fixed position (a post).</summary>
-public sealed record UnitDefinition(string Id, string Name, string GridId, GeoPoint? Position = null);
-
-/// <summary>What a unit last said about itself on its retained status topic.</summary>
-public sealed record UnitStatus(bool OnDuty, GeoPoint? Position, DateTimeOffset At);
-
 /// <summary>
 /// The configured units and their live statuses. A unit is on duty only while its latest status says so and is
 /// younger than the stale age; without a live position the configured one is used.
@@ -13,31 +7,31 @@ public sealed record UnitStatus(bool OnDuty, GeoPoint? Position, DateTimeOffset 
 /// </summary>
 public sealed class UnitRoster
 {
-    private readonly Dictionary<string, UnitDefinition> units;
-    private readonly Dictionary<string, UnitStatus> statuses = new(StringComparer.Ordinal);
-    private readonly TimeSpan staleAfter;
+    private readonly Dictionary<string, UnitDefinition> _units;
+    private readonly Dictionary<string, UnitStatus> _statuses = new(StringComparer.Ordinal);
+    private readonly TimeSpan _staleAfter;
 
     public UnitRoster(IEnumerable<UnitDefinition> units, TimeSpan staleAfter)
     {
         ArgumentNullException.ThrowIfNull(units);
-        this.units = new Dictionary<string, UnitDefinition>(StringComparer.Ordinal);
+        _units = new Dictionary<string, UnitDefinition>(StringComparer.Ordinal);
         foreach (UnitDefinition unit in units)
         {
             Alerts.AlertTopics.Segment(unit.Id, "unit id");
-            if (!this.units.TryAdd(unit.Id, unit))
+            if (!_units.TryAdd(unit.Id, unit))
             {
                 throw new ArgumentException($"unit id '{unit.Id}' appears twice", nameof(units));
             }
         }
 
-        this.staleAfter = staleAfter;
+        _staleAfter = staleAfter;
     }
 
-    public IReadOnlyCollection<UnitDefinition> Units => units.Values;
+    public IReadOnlyCollection<UnitDefinition> Units => _units.Values;
 
-    public bool IsKnown(string unitId) => units.ContainsKey(unitId);
+    public bool IsKnown(string unitId) => _units.ContainsKey(unitId);
 
-    public UnitStatus? StatusOf(string unitId) => statuses.TryGetValue(unitId, out UnitStatus? s) ? s : null;
+    public UnitStatus? StatusOf(string unitId) => _statuses.TryGetValue(unitId, out UnitStatus? s) ? s : null;
 
     /// <summary>
     /// Takes a status unless it is older than the one held (a late replay). The same status again is a duplicate:
@@ -45,7 +39,7 @@ public sealed class UnitRoster
     /// </summary>
     internal InputOutcome Apply(string unitId, UnitStatus status)
     {
-        if (statuses.TryGetValue(unitId, out UnitStatus? held))
+        if (_statuses.TryGetValue(unitId, out UnitStatus? held))
         {
             if (status == held)
             {
@@ -58,17 +52,17 @@ public sealed class UnitRoster
             }
         }
 
-        statuses[unitId] = status;
+        _statuses[unitId] = status;
         return InputOutcome.Accepted;
     }
 
     /// <summary>An empty retained message deletes the status: the unit is off duty until it speaks again.</summary>
-    internal void Clear(string unitId) => statuses.Remove(unitId);
+    internal void Clear(string unitId) => _statuses.Remove(unitId);
 
     public bool IsOnDuty(string unitId, DateTimeOffset now) =>
-        statuses.TryGetValue(unitId, out UnitStatus? s) && s.OnDuty && now - s.At <= staleAfter;
+        _statuses.TryGetValue(unitId, out UnitStatus? s) && s.OnDuty && now - s.At <= _staleAfter;
 
     public GeoPoint? PositionOf(string unitId) =>
-        statuses.TryGetValue(unitId, out UnitStatus? s) && s.Position is { } live ? live
-        : units.TryGetValue(unitId, out UnitDefinition? u) ? u.Position : null;
+        _statuses.TryGetValue(unitId, out UnitStatus? s) && s.Position is { } live ? live
+        : _units.TryGetValue(unitId, out UnitDefinition? u) ? u.Position : null;
 }

@@ -2,13 +2,6 @@ using EdgeSentry.Detection;
 
 namespace EdgeSentry.Rules;
 
-public enum IncidentTransition
-{
-    Started,
-    Updated,
-    Ended,
-}
-
 /// <summary>
 /// One transition of an incident, as produced by a camera's rules. Everything after detection is
 /// lossless: each event is handed to the alert path, stored, and published exactly in this order.

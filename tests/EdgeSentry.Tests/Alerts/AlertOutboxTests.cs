@@ -9,26 +9,26 @@ namespace EdgeSentry.Tests.Alerts;
 
 public sealed class AlertOutboxTests : IAsyncLifetime
 {
-    private readonly ITestOutputHelper output;
-    private readonly string directory = Directory.CreateTempSubdirectory("edgesentry-outbox-").FullName;
-    private MosquittoBroker broker = null!;
+    private readonly ITestOutputHelper _output;
+    private readonly string _directory = Directory.CreateTempSubdirectory("edgesentry-outbox-").FullName;
+    private MosquittoBroker _broker = null!;
 
-    public AlertOutboxTests(ITestOutputHelper output) => this.output = output;
+    public AlertOutboxTests(ITestOutputHelper output) => _output = output;
 
-    private string DatabasePath => Path.Combine(directory, "outbox.db");
+    private string DatabasePath => Path.Combine(_directory, "outbox.db");
 
-    public async Task InitializeAsync() => broker = await MosquittoBroker.StartAsync(persistent: true);
+    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync(persistent: true);
 
     public async Task DisposeAsync()
     {
-        await broker.DisposeAsync();
-        Directory.Delete(directory, recursive: true);
+        await _broker.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
     }
 
     [Fact]
     public async Task RunAsync_StoredMessages_AllDeliveredInOrderAndOutboxEmpties()
     {
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "outbox-test/#");
+        await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "outbox-test/#");
         await using AlertOutbox outbox = Open();
         for (int n = 0; n < 50; n++)
         {
@@ -50,7 +50,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
     [Fact]
     public async Task EnqueueAsync_BeyondMaxMessages_DropsOldestAndCountsThem()
     {
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "outbox-test/#");
+        await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "outbox-test/#");
         await using AlertOutbox outbox = Open(new OutboxOptions { DatabasePath = DatabasePath, MaxMessages = 5 });
         using var metrics = new OutboxMetrics(outbox);
 
@@ -77,7 +77,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
     [Fact]
     public async Task EnqueueAsync_BeyondMaxBytes_DropsOldestCountedLoggedAndFaultedUntilDrained()
     {
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "outbox-test/#");
+        await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "outbox-test/#");
         var log = new ListLogger<AlertOutbox>();
         var options = new OutboxOptions { DatabasePath = DatabasePath, MaxBytes = 10_000 };
         await using (AlertOutbox before = AlertOutbox.Open(options, logger: log))
@@ -130,7 +130,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
     public async Task RunAsync_MessageOlderThanMaxAge_DroppedUnsentAndCounted()
     {
         var time = new ManualTimeProvider();
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "outbox-test/#");
+        await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "outbox-test/#");
         await using AlertOutbox outbox = AlertOutbox.Open(new OutboxOptions { DatabasePath = DatabasePath, MaxAge = TimeSpan.FromHours(1) }, time);
         using var metrics = new OutboxMetrics(outbox);
         await outbox.EnqueueAsync(Message("cam-1", 0));
@@ -178,17 +178,17 @@ public sealed class AlertOutboxTests : IAsyncLifetime
     [Fact]
     public void Open_MissingDirectory_ThrowsNamingIt()
     {
-        string path = Path.Combine(directory, "nope", "outbox.db");
+        string path = Path.Combine(_directory, "nope", "outbox.db");
 
         var ex = Assert.Throws<DirectoryNotFoundException>(() => AlertOutbox.Open(new OutboxOptions { DatabasePath = path }));
 
-        Assert.Contains(Path.Combine(directory, "nope"), ex.Message);
+        Assert.Contains(Path.Combine(_directory, "nope"), ex.Message);
     }
 
     [Fact]
     public async Task Reopen_ProcessEndedWhileBrokerDown_UnacknowledgedMessagesSentByNextRun()
     {
-        await broker.StopAsync();
+        await _broker.StopAsync();
         await using (AlertOutbox first = Open())
         {
             // The first "process": starts while the broker is down, hands messages to libmosquitto, never gets a PUBACK.
@@ -206,8 +206,8 @@ public sealed class AlertOutboxTests : IAsyncLifetime
             Assert.False(connection.IsConnected);
         }
 
-        await broker.StartAgainAsync();
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "outbox-test/#");
+        await _broker.StartAgainAsync();
+        await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "outbox-test/#");
         await using AlertOutbox second = Open();
         Assert.Equal(20, second.Depth);
         await using var again = new MqttConnection(Options("edge-1"));
@@ -227,7 +227,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
     {
         const int total = 1500;
         const int cameras = 3;
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "outbox-test/#", persistentSession: true);
+        await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "outbox-test/#", persistentSession: true);
         await using AlertOutbox outbox = Open();
         await using var connection = await ConnectAsync("edge-outage");
         using var run = new CancellationTokenSource();
@@ -252,11 +252,11 @@ public sealed class AlertOutboxTests : IAsyncLifetime
         });
 
         await halfway.Task.WaitAsync(MqttTestSubscriber.Cap());
-        await broker.StopAsync();
+        await _broker.StopAsync();
         int producedAtStop = Volatile.Read(ref produced);
         await Task.Delay(TimeSpan.FromSeconds(10));
         int producedDuringOutage = Volatile.Read(ref produced) - producedAtStop;
-        await broker.StartAgainAsync();
+        await _broker.StartAgainAsync();
         await producer.WaitAsync(MqttTestSubscriber.Cap(120));
         await outbox.WaitUntilEmptyAsync(MqttTestSubscriber.Cap(120));
 
@@ -279,7 +279,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
         }
 
         await StopAsync(run, sending);
-        output.WriteLine($"produced during the 10 s outage: {producedDuringOutage}; duplicates after dedupe: {duplicates}; reconnects: {connection.Reconnects}");
+        _output.WriteLine($"produced during the 10 s outage: {producedDuringOutage}; duplicates after dedupe: {duplicates}; reconnects: {connection.Reconnects}");
         Assert.True(producedDuringOutage > 0, "the outage must overlap the stream");
         Assert.True(connection.Reconnects >= 1);
         for (int c = 0; c < cameras; c++)
@@ -301,10 +301,10 @@ public sealed class AlertOutboxTests : IAsyncLifetime
     public async Task Throughput_TenThousandMessages_AllDeliveredAndRatesReported()
     {
         const int total = 10_000;
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "outbox-test/#");
+        await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "outbox-test/#");
         foreach ((bool survivePowerLoss, bool drain) in new[] { (false, false), (true, false), (false, true), (true, true) })
         {
-            string path = Path.Combine(directory, $"throughput-{survivePowerLoss}-{drain}.db");
+            string path = Path.Combine(_directory, $"throughput-{survivePowerLoss}-{drain}.db");
             await using AlertOutbox outbox = AlertOutbox.Open(new OutboxOptions { DatabasePath = path, SurvivePowerLoss = survivePowerLoss });
             var latencies = new List<double>(total);
             using var listener = new MeterListener();
@@ -363,7 +363,7 @@ public sealed class AlertOutboxTests : IAsyncLifetime
             }
 
             string mode = $"{(drain ? "drain" : "flood")}, synchronous={(survivePowerLoss ? "FULL" : "NORMAL")}";
-            output.WriteLine(drain
+            _output.WriteLine(drain
                 ? $"{mode}: {total} x 512 B, batch enqueue {total / enqueued.TotalSeconds:0} msg/s, drain to last PUBACK {total / acknowledged.TotalSeconds:0} msg/s ({acknowledged.TotalSeconds:0.00} s)"
                 : $"{mode}: {total} x 512 B, enqueue {total / enqueued.TotalSeconds:0} msg/s, first enqueue to last PUBACK {total / acknowledged.TotalSeconds:0} msg/s ({acknowledged.TotalSeconds:0.00} s), "
                     + $"latency p50 {Percentile(sorted, 0.50):0.0} ms, p99 {Percentile(sorted, 0.99):0.0} ms, max {sorted[^1]:0.0} ms");
@@ -378,8 +378,8 @@ public sealed class AlertOutboxTests : IAsyncLifetime
 
     private MqttConnectionOptions Options(string clientId) => new()
     {
-        Host = broker.Host,
-        Port = broker.Port,
+        Host = _broker.Host,
+        Port = _broker.Port,
         ClientId = clientId,
         ReconnectDelayMax = TimeSpan.FromSeconds(1),
     };

@@ -5,15 +5,15 @@ namespace EdgeSentry.Tests.Alerts;
 /// <summary>Keeps every formatted log line (with its exception) so a test can check what would be written.</summary>
 public sealed class ListLogger<T> : ILogger<T>
 {
-    private readonly List<string> lines = [];
+    private readonly List<string> _lines = [];
 
     public IReadOnlyList<string> Lines
     {
         get
         {
-            lock (lines)
+            lock (_lines)
             {
-                return [.. lines];
+                return [.. _lines];
             }
         }
     }
@@ -25,9 +25,9 @@ public sealed class ListLogger<T> : ILogger<T>
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
-        lock (lines)
+        lock (_lines)
         {
-            lines.Add($"{logLevel} {eventId.Id} {formatter(state, exception)} {exception}");
+            _lines.Add($"{logLevel} {eventId.Id} {formatter(state, exception)} {exception}");
         }
     }
 }

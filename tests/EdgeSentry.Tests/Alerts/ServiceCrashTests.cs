@@ -13,27 +13,27 @@ namespace EdgeSentry.Tests.Alerts;
 /// </summary>
 public sealed class ServiceCrashTests : IAsyncLifetime
 {
-    private readonly ITestOutputHelper output;
-    private readonly string directory = Directory.CreateTempSubdirectory("edgesentry-crash-").FullName;
-    private MosquittoBroker broker = null!;
+    private readonly ITestOutputHelper _output;
+    private readonly string _directory = Directory.CreateTempSubdirectory("edgesentry-crash-").FullName;
+    private MosquittoBroker _broker = null!;
 
-    public ServiceCrashTests(ITestOutputHelper output) => this.output = output;
+    public ServiceCrashTests(ITestOutputHelper output) => _output = output;
 
-    public async Task InitializeAsync() => broker = await MosquittoBroker.StartAsync(persistent: true);
+    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync(persistent: true);
 
     public async Task DisposeAsync()
     {
-        await broker.DisposeAsync();
+        await _broker.DisposeAsync();
         SqliteConnection.ClearAllPools();
-        Directory.Delete(directory, recursive: true);
+        Directory.Delete(_directory, recursive: true);
     }
 
     [Fact]
     public async Task Run_KilledWhileBrokerDownThenRestarted_NothingStoredBeforeTheKillIsLost()
     {
-        string outbox = Path.Combine(directory, "outbox.db");
+        string outbox = Path.Combine(_directory, "outbox.db");
         string config = WriteConfig(outbox);
-        await broker.StopAsync();
+        await _broker.StopAsync();
 
         List<(string Id, string Topic)> stored;
         await using (EdgeProcess first = EdgeProcess.Start(config))
@@ -51,12 +51,12 @@ public sealed class ServiceCrashTests : IAsyncLifetime
 
         // Read after the kill: whatever was committed before it is what must not be lost.
         stored = Stored(outbox);
-        output.WriteLine($"stored before the kill: {stored.Count} ({string.Join(", ", stored.Select(s => s.Topic).Distinct())})");
+        _output.WriteLine($"stored before the kill: {stored.Count} ({string.Join(", ", stored.Select(s => s.Topic).Distinct())})");
         Assert.Contains(stored, s => s.Topic == AlertTopics.Alerts("grid-7", "edge-crash", "yard-1"));
         Assert.Contains(stored, s => s.Topic.StartsWith("edgesentry/v1/incidents/", StringComparison.Ordinal));
 
-        await broker.StartAgainAsync();
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/#");
+        await _broker.StartAgainAsync();
+        await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "edgesentry/v1/#");
         await using EdgeProcess second = EdgeProcess.Start(config);
         var wanted = stored.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var arrived = new List<string>();
@@ -117,15 +117,15 @@ public sealed class ServiceCrashTests : IAsyncLifetime
 
     private string WriteConfig(string outbox)
     {
-        string grid = Path.Combine(directory, "grid.geojson");
+        string grid = Path.Combine(_directory, "grid.geojson");
         File.WriteAllText(grid, """
             {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"grid-7","name":"Yard","street":"street-9"},
              "geometry":{"type":"Polygon","coordinates":[[[121.46,31.22],[121.48,31.22],[121.48,31.24],[121.46,31.24],[121.46,31.22]]]}}]}
             """);
-        JsonObject config = EdgeConfig.Base(broker, "edge-crash", outbox);
+        JsonObject config = EdgeConfig.Base(_broker, "edge-crash", outbox);
         config["routing"] = new JsonObject { ["gridMap"] = grid };
         config["units"] = new JsonArray(new JsonObject { ["id"] = "u-yard", ["gridId"] = "grid-7", ["latitude"] = 31.231, ["longitude"] = 121.47 });
         config["cameras"] = new JsonArray(EdgeConfig.WorkerZoneCamera("yard-1", ("grid-7", 31.23, 121.47), ("no-entry", 2)));
-        return EdgeConfig.Write(directory, config);
+        return EdgeConfig.Write(_directory, config);
     }
 }

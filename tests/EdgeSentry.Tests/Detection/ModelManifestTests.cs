@@ -5,9 +5,9 @@ namespace EdgeSentry.Tests.Detection;
 
 public sealed class ModelManifestTests : IDisposable
 {
-    private readonly string tempDir = Directory.CreateTempSubdirectory("edgesentry-manifest-").FullName;
+    private readonly string _tempDir = Directory.CreateTempSubdirectory("edgesentry-manifest-").FullName;
 
-    public void Dispose() => Directory.Delete(tempDir, recursive: true);
+    public void Dispose() => Directory.Delete(_tempDir, recursive: true);
 
     [Theory]
     [InlineData("yolox_nano.onnx", "yolox")]
@@ -30,7 +30,7 @@ public sealed class ModelManifestTests : IDisposable
     [Fact]
     public void Load_ManyBadFields_ListsEveryProblemWithTheFile()
     {
-        string path = Path.Combine(tempDir, "bad.json");
+        string path = Path.Combine(_tempDir, "bad.json");
         File.WriteAllText(path, """
             { "file": "x.onnx", "family": "ssd", "sha256": "abc", "source": "s", "licence": "l", "labels": "coco80.names", "classes": 80,
               "input": { "name": "images", "width": 416, "height": 416, "colourOrder": "bgra", "resize": "crop", "kernel": "bilinear", "std": [1, 0, 1] },
@@ -49,7 +49,7 @@ public sealed class ModelManifestTests : IDisposable
     [Fact]
     public void Load_UnknownField_IsRejectedNamingIt()
     {
-        string path = Path.Combine(tempDir, "typo.json");
+        string path = Path.Combine(_tempDir, "typo.json");
         string good = File.ReadAllText(Path.Combine(ModelManifest.DefaultDirectory, "yolox_nano.json"));
         File.WriteAllText(path, good.Replace("\"classes\"", "\"clases\"", StringComparison.Ordinal));
 

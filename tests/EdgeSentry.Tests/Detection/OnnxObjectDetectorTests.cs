@@ -8,9 +8,9 @@ using Detection = EdgeSentry.Detection.Detection;
 
 public sealed class OnnxObjectDetectorTests : IDisposable
 {
-    private readonly string tempDir = Directory.CreateTempSubdirectory("edgesentry-detector-").FullName;
+    private readonly string _tempDir = Directory.CreateTempSubdirectory("edgesentry-detector-").FullName;
 
-    public void Dispose() => Directory.Delete(tempDir, recursive: true);
+    public void Dispose() => Directory.Delete(_tempDir, recursive: true);
 
     [Fact]
     public void Open_YoloxNano_LoadsCocoLabelsFromManifest()
@@ -59,7 +59,7 @@ public sealed class OnnxObjectDetectorTests : IDisposable
     [Fact]
     public void Open_MissingModel_ThrowsNamingTheFile()
     {
-        string path = Path.Combine(tempDir, "yolox_nano.onnx");
+        string path = Path.Combine(_tempDir, "yolox_nano.onnx");
 
         var e = Assert.Throws<FileNotFoundException>(() => OnnxObjectDetector.Open(path));
 
@@ -108,7 +108,7 @@ public sealed class OnnxObjectDetectorTests : IDisposable
     [Fact]
     public void Open_ModelWithoutManifest_ThrowsNamingTheFile()
     {
-        string path = Path.Combine(tempDir, "mystery.onnx");
+        string path = Path.Combine(_tempDir, "mystery.onnx");
         File.Copy(SharedPaths.Model("yolox_nano.onnx"), path);
 
         var e = Assert.Throws<FileNotFoundException>(() => OnnxObjectDetector.Open(path));
@@ -121,7 +121,7 @@ public sealed class OnnxObjectDetectorTests : IDisposable
     public void Open_LabelsFileWithWrongClassCount_ThrowsNamingTheLabelsFile()
     {
         string path = CopyModel("yolox_nano.onnx", bytes => bytes);
-        string labels = Path.Combine(tempDir, "coco80.names");
+        string labels = Path.Combine(_tempDir, "coco80.names");
         File.WriteAllLines(labels, File.ReadAllLines(SharedPaths.Model("coco80.names")).Take(79));
 
         var e = Assert.Throws<InvalidDataException>(() => OnnxObjectDetector.Open(path));
@@ -134,7 +134,7 @@ public sealed class OnnxObjectDetectorTests : IDisposable
     [Fact]
     public void Open_OutputsNotFittingDeclaredFamily_ThrowsNamingModelManifestAndFamily()
     {
-        string manifests = Directory.CreateDirectory(Path.Combine(tempDir, "manifests")).FullName;
+        string manifests = Directory.CreateDirectory(Path.Combine(_tempDir, "manifests")).FullName;
         string yolox = File.ReadAllText(Path.Combine(ModelManifest.DefaultDirectory, "yolox_nano.json"));
         File.WriteAllText(Path.Combine(manifests, "yolox_nano.json"),
             yolox.Replace("\"family\": \"yolox\"", "\"family\": \"nanodet\"", StringComparison.Ordinal));
@@ -151,7 +151,7 @@ public sealed class OnnxObjectDetectorTests : IDisposable
     [Fact]
     public void Open_WrongInputSizeInManifest_ThrowsNamingTheInput()
     {
-        string manifests = Directory.CreateDirectory(Path.Combine(tempDir, "manifests")).FullName;
+        string manifests = Directory.CreateDirectory(Path.Combine(_tempDir, "manifests")).FullName;
         string yolox = File.ReadAllText(Path.Combine(ModelManifest.DefaultDirectory, "yolox_nano.json"));
         File.WriteAllText(Path.Combine(manifests, "yolox_nano.json"),
             yolox.Replace("\"width\": 416", "\"width\": 640", StringComparison.Ordinal));
@@ -290,9 +290,9 @@ public sealed class OnnxObjectDetectorTests : IDisposable
 
     private string CopyModel(string model, Func<byte[], byte[]> change)
     {
-        string path = Path.Combine(tempDir, model);
+        string path = Path.Combine(_tempDir, model);
         File.WriteAllBytes(path, change(File.ReadAllBytes(SharedPaths.Model(model))));
-        string labels = Path.Combine(tempDir, "coco80.names");
+        string labels = Path.Combine(_tempDir, "coco80.names");
         if (!File.Exists(labels))
         {
             File.Copy(SharedPaths.Model("coco80.names"), labels);

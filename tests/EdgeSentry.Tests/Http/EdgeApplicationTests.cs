@@ -366,7 +366,7 @@ public class EdgeApplicationTests
         return total;
     }
 
-    internal static EdgeSentryOptions Options(int brokerPort, params CameraSection[] cameras)
+    internal static EdgeSentrySection Options(int brokerPort, params CameraSection[] cameras)
     {
         var options = EdgeNodeTests.Options(brokerPort, cameras);
         options.Http = new HttpSection { Listen = "127.0.0.1:0" };

@@ -13,25 +13,25 @@ public sealed class MosquittoBroker : IAsyncDisposable
 {
     public const string Executable = "/usr/sbin/mosquitto";
 
-    private readonly string directory;
-    private readonly string configFile;
-    private readonly StringBuilder log = new();
-    private Process? process;
+    private readonly string _directory;
+    private readonly string _configFile;
+    private readonly StringBuilder _log = new();
+    private Process? _process;
 
     private MosquittoBroker(int port, MosquittoBrokerSettings settings)
     {
         Port = port;
-        directory = Directory.CreateTempSubdirectory("edgesentry-mosquitto-").FullName;
+        _directory = Directory.CreateTempSubdirectory("edgesentry-mosquitto-").FullName;
         // Started as root, mosquitto drops to its own user, which must be able to write the persistence file here.
-        OpenToAll(directory, directory: true);
-        configFile = Path.Combine(directory, "mosquitto.conf");
+        OpenToAll(_directory, directory: true);
+        _configFile = Path.Combine(_directory, "mosquitto.conf");
         string persistence = settings.Persistent
-            ? $"persistence true\npersistence_location {directory}/\nautosave_interval 1"
+            ? $"persistence true\npersistence_location {_directory}/\nautosave_interval 1"
             : "persistence false";
         string authentication = "allow_anonymous true";
         if (settings.Users.Count > 0)
         {
-            string passwords = Path.Combine(directory, "passwords");
+            string passwords = Path.Combine(_directory, "passwords");
             File.WriteAllLines(passwords, settings.Users.Select(u => $"{u.Key}:{u.Value}"));
             Run("mosquitto_passwd", "-U", passwords);
             OpenToAll(passwords, directory: false);
@@ -46,13 +46,13 @@ public sealed class MosquittoBroker : IAsyncDisposable
         string tls = string.Empty;
         if (settings.Tls)
         {
-            Certificates = TestCertificates.Create(directory);
+            Certificates = TestCertificates.Create(_directory);
             tls = $"cafile {Certificates.CaFile}\ncertfile {Certificates.ServerCertFile}\nkeyfile {Certificates.ServerKeyFile}\n"
                 + $"require_certificate {(settings.RequireClientCertificate ? "true" : "false")}";
         }
         // The default max_queued_messages (1000) silently drops what overflows a slow QoS 1 subscriber's queue
         // (STACK.md §B), which would make a lossless test fail for the broker's reasons.
-        File.WriteAllText(configFile, $"""
+        File.WriteAllText(_configFile, $"""
             listener {port} 127.0.0.1
             {tls}
             {authentication}
@@ -73,16 +73,16 @@ public sealed class MosquittoBroker : IAsyncDisposable
     /// <summary>Set when the broker was started with TLS: the CA that signed it and a client certificate.</summary>
     public TestCertificates? Certificates { get; }
     public int Port { get; }
-    public bool IsRunning => process is { HasExited: false };
+    public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>What the broker printed so far (for failure messages).</summary>
     public string Log
     {
         get
         {
-            lock (log)
+            lock (_log)
             {
-                return log.ToString();
+                return _log.ToString();
             }
         }
     }
@@ -129,13 +129,13 @@ public sealed class MosquittoBroker : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(configFile);
+        start.ArgumentList.Add(_configFile);
         var started = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Executable}");
         started.OutputDataReceived += (_, e) => Append(e.Data);
         started.ErrorDataReceived += (_, e) => Append(e.Data);
         started.BeginOutputReadLine();
         started.BeginErrorReadLine();
-        process = started;
+        _process = started;
 
         // A generous cap, not a timing assertion: only a broken broker takes this long.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -167,7 +167,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
     /// <summary>Graceful stop (SIGTERM): clients see their connection closed.</summary>
     public async Task StopAsync()
     {
-        if (process is { HasExited: false } running)
+        if (_process is { HasExited: false } running)
         {
             using var term = Process.Start("kill", ["-TERM", running.Id.ToString()]);
             await term.WaitForExitAsync();
@@ -178,7 +178,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
     /// <summary>SIGKILL: the broker vanishes without closing anything.</summary>
     public async Task KillAsync()
     {
-        if (process is { HasExited: false } running)
+        if (_process is { HasExited: false } running)
         {
             running.Kill(entireProcessTree: true);
             await running.WaitForExitAsync();
@@ -188,7 +188,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
     /// <summary>Sends a signal to the broker (e.g. "STOP" to freeze it with connections open, "CONT" to resume).</summary>
     public void Signal(string signal)
     {
-        if (process is { HasExited: false } running)
+        if (_process is { HasExited: false } running)
         {
             using var kill = Process.Start("kill", [$"-{signal}", running.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             kill.WaitForExit();
@@ -204,8 +204,8 @@ public sealed class MosquittoBroker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
-        process?.Dispose();
-        Directory.Delete(directory, recursive: true);
+        _process?.Dispose();
+        Directory.Delete(_directory, recursive: true);
     }
 
     private void Append(string? line)
@@ -215,12 +215,12 @@ public sealed class MosquittoBroker : IAsyncDisposable
             return;
         }
 
-        lock (log)
+        lock (_log)
         {
             // Bounded: a chatty broker must not grow the test process without limit.
-            if (log.Length < 64 * 1024)
+            if (_log.Length < 64 * 1024)
             {
-                log.AppendLine(line);
+                _log.AppendLine(line);
             }
         }
     }

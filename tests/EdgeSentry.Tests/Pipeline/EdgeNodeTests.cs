@@ -15,7 +15,7 @@ public class EdgeNodeTests
     // the marked floor area; this zone covers the lower floor he crosses (checked by eye on frames 0-70).
     private static readonly List<double[]> YardZone = [[0.05, 0.45], [0.95, 0.45], [0.95, 1.0], [0.05, 1.0]];
 
-    internal static EdgeSentryOptions Options(int brokerPort, params CameraSection[] cameras) => new()
+    internal static EdgeSentrySection Options(int brokerPort, params CameraSection[] cameras) => new()
     {
         EdgeId = "edge-test",
         StatsIntervalSeconds = 3600,

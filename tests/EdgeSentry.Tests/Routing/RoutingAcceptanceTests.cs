@@ -14,18 +14,18 @@ namespace EdgeSentry.Tests.Routing;
 public sealed class RoutingAcceptanceTests : IAsyncLifetime
 {
     private static readonly UnitDefinition[] ThreeUnits = [.. RoutingFixture.Units.Take(3)];
-    private MosquittoBroker broker = null!;
+    private MosquittoBroker _broker = null!;
 
-    public async Task InitializeAsync() => broker = await MosquittoBroker.StartAsync();
+    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();
 
-    public async Task DisposeAsync() => await broker.DisposeAsync();
+    public async Task DisposeAsync() => await _broker.DisposeAsync();
 
     [Fact]
     public async Task RunAsync_ThreeUnitsOneOffDuty_NearestThenNextAfterSlaAndForeignAckRejected()
     {
         await using var f = await RoutingFixture.CreateAsync(units: ThreeUnits);
-        await using var observer = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/#");
-        await using var phones = new MqttConnection(new MqttConnectionOptions { Host = broker.Host, Port = broker.Port, ClientId = "phones" });
+        await using var observer = await MqttTestSubscriber.StartAsync(_broker, "edgesentry/v1/#");
+        await using var phones = new MqttConnection(new MqttConnectionOptions { Host = _broker.Host, Port = _broker.Port, ClientId = "phones" });
         await phones.ConnectAsync(MqttTestSubscriber.Cap());
         DateTimeOffset now = f.Time.GetUtcNow();
         await phones.PublishAsync("edgesentry/v1/units/u-near/status", RoutingFixture.StatusJson(false, now, new GeoPoint(31.205, 121.406)), 1, retain: true);
@@ -33,7 +33,7 @@ public sealed class RoutingAcceptanceTests : IAsyncLifetime
         await phones.PublishAsync("edgesentry/v1/units/u-far/status", RoutingFixture.StatusJson(true, now), 1, retain: true);
 
         await using var publisher = new AlertPublisher(
-            new MqttConnectionOptions { Host = broker.Host, Port = broker.Port, ClientId = "edge-r", ReconnectDelayMax = TimeSpan.FromSeconds(1) },
+            new MqttConnectionOptions { Host = _broker.Host, Port = _broker.Port, ClientId = "edge-r", ReconnectDelayMax = TimeSpan.FromSeconds(1) },
             f.Builder, f.Outbox, f.Time);
         await publisher.StartAsync(MqttTestSubscriber.Cap());
         using var stop = new CancellationTokenSource();

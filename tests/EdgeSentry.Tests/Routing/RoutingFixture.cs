@@ -36,9 +36,9 @@ internal sealed class RoutingFixture : IAsyncDisposable
         new("u-away", "Team away", "cell-far", new GeoPoint(31.205, 121.505)),
     ];
 
-    private readonly string directory = Directory.CreateTempSubdirectory("edgesentry-route-").FullName;
+    private readonly string _directory = Directory.CreateTempSubdirectory("edgesentry-route-").FullName;
 
-    public string DatabasePath => Path.Combine(directory, "outbox.db");
+    public string DatabasePath => Path.Combine(_directory, "outbox.db");
 
     private RoutingFixture()
     {
@@ -106,7 +106,7 @@ internal sealed class RoutingFixture : IAsyncDisposable
         var f = this;
         f.Clock = clock;
         GridMap map = GridMap.Parse(Encoding.UTF8.GetBytes(GeoJson()), "test-grid.geojson");
-        f.Outbox = AlertOutbox.Open(new OutboxOptions { DatabasePath = Path.Combine(f.directory, "outbox.db"), SurvivePowerLoss = false }, f.Clock);
+        f.Outbox = AlertOutbox.Open(new OutboxOptions { DatabasePath = Path.Combine(f._directory, "outbox.db"), SurvivePowerLoss = false }, f.Clock);
         f.Builder = new IncidentMessageBuilder(EdgeId, [new AlertCamera("cam-1", "Gate camera", "cell-a"), new AlertCamera("cam-far", "Far camera", "cell-far")], f.Clock);
         f.Router = new IncidentRouter(
             map,
@@ -123,7 +123,7 @@ internal sealed class RoutingFixture : IAsyncDisposable
     {
         Router.Dispose();
         await Outbox.DisposeAsync();
-        Directory.Delete(directory, recursive: true);
+        Directory.Delete(_directory, recursive: true);
     }
 
     public static byte[] StatusJson(bool onDuty, DateTimeOffset at, GeoPoint? position = null, string? unitId = null)

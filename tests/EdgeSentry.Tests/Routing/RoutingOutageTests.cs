@@ -13,14 +13,14 @@ namespace EdgeSentry.Tests.Routing;
 /// </summary>
 public sealed class RoutingOutageTests : IAsyncLifetime
 {
-    private readonly ITestOutputHelper output;
-    private MosquittoBroker broker = null!;
+    private readonly ITestOutputHelper _output;
+    private MosquittoBroker _broker = null!;
 
-    public RoutingOutageTests(ITestOutputHelper output) => this.output = output;
+    public RoutingOutageTests(ITestOutputHelper output) => _output = output;
 
-    public async Task InitializeAsync() => broker = await MosquittoBroker.StartAsync(persistent: true);
+    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync(persistent: true);
 
-    public async Task DisposeAsync() => await broker.DisposeAsync();
+    public async Task DisposeAsync() => await _broker.DisposeAsync();
 
     [Fact]
     [Trait("Category", "Outage")]
@@ -30,9 +30,9 @@ public sealed class RoutingOutageTests : IAsyncLifetime
         string[] cameras = ["cam-1", "cam-far"];
         await using var f = await RoutingFixture.CreateAsync();
         await f.OnDutyAsync();
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/#", persistentSession: true);
+        await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "edgesentry/v1/#", persistentSession: true);
         await using var publisher = new AlertPublisher(
-            new MqttConnectionOptions { Host = broker.Host, Port = broker.Port, ClientId = "edge-outage", ReconnectDelayMax = TimeSpan.FromSeconds(1) },
+            new MqttConnectionOptions { Host = _broker.Host, Port = _broker.Port, ClientId = "edge-outage", ReconnectDelayMax = TimeSpan.FromSeconds(1) },
             // The broker is really down for 60 s, so the connection's reconnect backoff must run on the real clock
             // (on the fixture's manual clock it would wait forever); the router and outbox keep the manual one.
             f.Builder, f.Outbox, TimeProvider.System);
@@ -66,11 +66,11 @@ public sealed class RoutingOutageTests : IAsyncLifetime
         });
 
         await started.Task.WaitAsync(MqttTestSubscriber.Cap());
-        await broker.StopAsync();
+        await _broker.StopAsync();
         int atStop = Volatile.Read(ref produced);
         await Task.Delay(TimeSpan.FromSeconds(60));
         int duringOutage = Volatile.Read(ref produced) - atStop;
-        await broker.StartAgainAsync();
+        await _broker.StartAgainAsync();
         await producer.WaitAsync(MqttTestSubscriber.Cap(180));
         await f.Outbox.WaitUntilEmptyAsync(MqttTestSubscriber.Cap(180));
 
@@ -108,7 +108,7 @@ public sealed class RoutingOutageTests : IAsyncLifetime
 
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
-        output.WriteLine($"incidents: {total}, during the 60 s outage: {duringOutage}, messages: {wanted.Count}, duplicates dropped: {duplicates}, reconnects: {publisher.Connection.Reconnects}");
+        _output.WriteLine($"incidents: {total}, during the 60 s outage: {duringOutage}, messages: {wanted.Count}, duplicates dropped: {duplicates}, reconnects: {publisher.Connection.Reconnects}");
         Assert.True(duringOutage > 100, "the outage must overlap the stream");
         for (int c = 0; c < cameras.Length; c++)
         {

@@ -14,14 +14,14 @@ namespace EdgeSentry.Tests.Routing;
 [Collection(ExclusiveCollection.Name)]
 public sealed class RoutingThroughputTests : IAsyncLifetime
 {
-    private readonly ITestOutputHelper output;
-    private MosquittoBroker broker = null!;
+    private readonly ITestOutputHelper _output;
+    private MosquittoBroker _broker = null!;
 
-    public RoutingThroughputTests(ITestOutputHelper output) => this.output = output;
+    public RoutingThroughputTests(ITestOutputHelper output) => _output = output;
 
-    public async Task InitializeAsync() => broker = await MosquittoBroker.StartAsync();
+    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();
 
-    public async Task DisposeAsync() => await broker.DisposeAsync();
+    public async Task DisposeAsync() => await _broker.DisposeAsync();
 
     [Fact]
     [Trait("Category", "Throughput")]
@@ -47,9 +47,9 @@ public sealed class RoutingThroughputTests : IAsyncLifetime
             }
         });
         listener.Start();
-        await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/#");
+        await using var subscriber = await MqttTestSubscriber.StartAsync(_broker, "edgesentry/v1/#");
         await using var publisher = new AlertPublisher(
-            new MqttConnectionOptions { Host = broker.Host, Port = broker.Port, ClientId = "edge-bench" }, f.Builder, f.Outbox, f.Clock);
+            new MqttConnectionOptions { Host = _broker.Host, Port = _broker.Port, ClientId = "edge-bench" }, f.Builder, f.Outbox, f.Clock);
         await publisher.StartAsync(MqttTestSubscriber.Cap());
         using var stop = new CancellationTokenSource();
         Task sending = publisher.RunAsync(stop.Token);
@@ -86,7 +86,7 @@ public sealed class RoutingThroughputTests : IAsyncLifetime
             sorted = [.. latencies.Order()];
         }
 
-        output.WriteLine(
+        _output.WriteLine(
             $"{incidents} incidents -> {messages} messages; routed+stored in {routed.TotalSeconds:0.00} s ({incidents / routed.TotalSeconds:0} incidents/s, " +
             $"{messages / routed.TotalSeconds:0} msg/s); all PUBACKed after {acknowledged.TotalSeconds:0.00} s ({messages / acknowledged.TotalSeconds:0} msg/s); " +
             $"publish latency enqueue->PUBACK p50 {Percentile(sorted, 0.50):0.0} ms, p99 {Percentile(sorted, 0.99):0.0} ms, max {sorted[^1]:0.0} ms");

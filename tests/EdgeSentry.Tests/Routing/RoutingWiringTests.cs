@@ -11,14 +11,14 @@ namespace EdgeSentry.Tests.Routing;
 /// <summary>The routing section of the configuration, checked by the validator and wired through the running node.</summary>
 public sealed class RoutingWiringTests : IDisposable
 {
-    private readonly string directory = Directory.CreateTempSubdirectory("edgesentry-routing-").FullName;
+    private readonly string _directory = Directory.CreateTempSubdirectory("edgesentry-routing-").FullName;
 
-    public void Dispose() => Directory.Delete(directory, recursive: true);
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private string GridFile()
     {
         // grid-7 around the yard camera (31.23, 121.47); grid-8 east of it.
-        string path = Path.Combine(directory, "grid.geojson");
+        string path = Path.Combine(_directory, "grid.geojson");
         File.WriteAllText(path, $$"""
             {"type":"FeatureCollection","features":[
               {{RoutingFixture.Cell("grid-7", "Yard", "street-9", 121.46, 121.48).Replace("31.20", "31.22", StringComparison.Ordinal).Replace("31.21", "31.24", StringComparison.Ordinal)}},
@@ -31,7 +31,7 @@ public sealed class RoutingWiringTests : IDisposable
     [Fact]
     public void Validate_RoutingSectionWithBadUnitsAndCamera_ReportsEachWithItsPath()
     {
-        EdgeSentryOptions o = EdgeNodeTests.Options(1883, EdgeNodeTests.YardCamera("yard-1", "rtsp://127.0.0.1/x"), EdgeNodeTests.YardCamera("yard-2", "rtsp://127.0.0.1/y"));
+        EdgeSentrySection o = EdgeNodeTests.Options(1883, EdgeNodeTests.YardCamera("yard-1", "rtsp://127.0.0.1/x"), EdgeNodeTests.YardCamera("yard-2", "rtsp://127.0.0.1/y"));
         o.Cameras[1].GridId = "grid-zz";
         o.Cameras[1].Latitude = 10;
         o.Cameras[1].Longitude = 10;
@@ -52,9 +52,9 @@ public sealed class RoutingWiringTests : IDisposable
     [Fact]
     public void Validate_BrokenGridMap_ErrorsCarryFileAndJsonPath()
     {
-        string path = Path.Combine(directory, "broken.geojson");
+        string path = Path.Combine(_directory, "broken.geojson");
         File.WriteAllText(path, """{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":null}]}""");
-        EdgeSentryOptions o = EdgeNodeTests.Options(1883, EdgeNodeTests.YardCamera("yard-1", "rtsp://127.0.0.1/x"));
+        EdgeSentrySection o = EdgeNodeTests.Options(1883, EdgeNodeTests.YardCamera("yard-1", "rtsp://127.0.0.1/x"));
         o.Routing = new RoutingSection { GridMap = path };
         o.Units = [new UnitSection { Id = "u-1", GridId = "grid-7" }];
         var errors = new List<string>();
@@ -68,7 +68,7 @@ public sealed class RoutingWiringTests : IDisposable
     [Fact]
     public void Validate_UnitsWithoutRouting_Rejected()
     {
-        EdgeSentryOptions o = EdgeNodeTests.Options(1883, EdgeNodeTests.YardCamera("yard-1", "rtsp://127.0.0.1/x"));
+        EdgeSentrySection o = EdgeNodeTests.Options(1883, EdgeNodeTests.YardCamera("yard-1", "rtsp://127.0.0.1/x"));
         o.Units = [new UnitSection { Id = "u-1", GridId = "grid-7" }];
         var errors = new List<string>();
 
@@ -87,7 +87,7 @@ public sealed class RoutingWiringTests : IDisposable
         await using var subscriber = await MqttTestSubscriber.StartAsync(broker, "edgesentry/v1/#");
         CameraSection camera = EdgeNodeTests.YardCamera("yard-1", SharedPaths.Clip("intel_worker_zone_preview_h264.mp4"));
         camera.Loop = true;
-        EdgeSentryOptions options = EdgeNodeTests.Options(broker.Port, camera);
+        EdgeSentrySection options = EdgeNodeTests.Options(broker.Port, camera);
         options.Routing = new RoutingSection { GridMap = GridFile() };
         options.Units =
         [

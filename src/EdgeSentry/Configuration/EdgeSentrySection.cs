@@ -4,7 +4,7 @@ using EdgeSentry.Rules;
 namespace EdgeSentry.Configuration;
 
 /// <summary>The whole configuration file (JSON, camelCase). Validated completely by <see cref="ConfigValidator"/>.</summary>
-public sealed class EdgeSentryOptions
+public sealed class EdgeSentrySection
 {
     /// <summary>This box's id; it appears in MQTT topics, so letters, digits, '-' and '_' only.</summary>
     public string EdgeId { get; set; } = "edge-01";

@@ -1,0 +1,6 @@
+using System.Text.Json.Serialization;
+
+namespace EdgeSentry.Alerts;
+
+/// <summary>The health part of the edge status.</summary>
+public sealed record EdgeStatusHealth(string Status, IReadOnlyList<string> Reasons);

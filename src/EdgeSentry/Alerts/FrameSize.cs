@@ -1,0 +1,5 @@
+using System.Text.Json.Serialization;
+
+namespace EdgeSentry.Alerts;
+
+public sealed record FrameSize(int Width, int Height);

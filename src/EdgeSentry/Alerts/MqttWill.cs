@@ -1,0 +1,3 @@
+namespace EdgeSentry.Alerts;
+
+public sealed record MqttWill(string Topic, ReadOnlyMemory<byte> Payload, int Qos = 1, bool Retain = true);

@@ -1,0 +1,5 @@
+using System.Text.Json.Serialization;
+
+namespace EdgeSentry.Benchmarking;
+
+public sealed record ClipFrames(string Clip, int Width, int Height, long Frames);

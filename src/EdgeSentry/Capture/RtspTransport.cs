@@ -1,0 +1,9 @@
+using System.Net.Sockets;
+
+namespace EdgeSentry.Capture;
+
+public enum RtspTransport
+{
+    Tcp,
+    Udp,
+}

@@ -1,0 +1,6 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace EdgeSentry.Routing;
+
+public sealed record UnitAck(string IncidentId, AckStatus Status, DateTimeOffset At);

@@ -1,0 +1,10 @@
+using EdgeSentry.Detection;
+
+namespace EdgeSentry.Rules;
+
+public enum IncidentTransition
+{
+    Started,
+    Updated,
+    Ended,
+}

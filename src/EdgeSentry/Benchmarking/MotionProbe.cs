@@ -21,7 +21,7 @@ internal static class MotionProbe
 
     public static MotionResult Measure(string modelPath, ModelManifest manifest, DetectorOptions options, IReadOnlyList<ClipSource> clips, int? maxFrames, BenchProgress? progress, CancellationToken ct)
     {
-        var policy = new DetectionPolicyOptions { Policy = "motion" };
+        var policy = new DetectionPolicySection { Policy = "motion" };
         using var detector = OnnxObjectDetector.Open(modelPath, options);
         var results = new Detection.Detection[MaxDetections];
         var trackerDefaults = TrackerOptions.ForModel(manifest.TrackBirth);

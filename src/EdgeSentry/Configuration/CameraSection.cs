@@ -30,5 +30,5 @@ public sealed class CameraSection
     /// <summary>Zones, lines, masks and rules of this camera.</summary>
     public CameraRulesDefinition Analytics { get; set; } = new();
     /// <summary>Which frames go to the detector: every frame (default), motion-gated, or every Nth.</summary>
-    public Motion.DetectionPolicyOptions Detection { get; set; } = new();
+    public Motion.DetectionPolicySection Detection { get; set; } = new();
 }

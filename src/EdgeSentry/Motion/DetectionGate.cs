@@ -13,11 +13,12 @@ namespace EdgeSentry.Motion;
 /// </summary>
 public sealed class DetectionGate
 {
-    private readonly DetectionPolicyOptions _options;
+    private readonly DetectionPolicySection _options;
     private readonly DetectionPolicyKind _kind;
     private readonly MotionDetector? _motion;
     private readonly Func<int>? _liveTracks;
     private readonly EdgeSentryMetrics? _metrics;
+    private readonly KeyValuePair<string, object?> _cameraTag;
     // Written by the reader thread, read by workers: stream time up to which frames count as "in motion".
     private double _motionUntilPts = double.NegativeInfinity;
     private double _lastMotion;
@@ -34,11 +35,13 @@ public sealed class DetectionGate
     /// <param name="options">The camera's "detection" block.</param>
     /// <param name="masks">The camera's analytics masks: motion under them is ignored.</param>
     /// <param name="liveTracks">The camera's live (confirmed or briefly lost) track count, read after each detected frame.</param>
-    /// <param name="metrics">Counts measured frames and frames with motion.</param>
-    public DetectionGate(DetectionPolicyOptions options, IReadOnlyList<ZoneDefinition>? masks = null, Func<int>? liveTracks = null, EdgeSentryMetrics? metrics = null)
+    /// <param name="metrics">Counts measured frames and frames with motion, labelled with <paramref name="cameraId"/>.</param>
+    /// <param name="cameraId">The camera's id, the <c>camera</c> label of its metrics.</param>
+    public DetectionGate(DetectionPolicySection options, IReadOnlyList<ZoneDefinition>? masks = null, Func<int>? liveTracks = null, EdgeSentryMetrics? metrics = null, string? cameraId = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _metrics = metrics;
+        _cameraTag = new KeyValuePair<string, object?>("camera", cameraId);
         _options = options;
         _kind = options.Kind;
         _liveTracks = liveTracks;
@@ -91,11 +94,11 @@ public sealed class DetectionGate
         double share = _motion.Measure(image, ptsSeconds);
         Volatile.Write(ref _lastMotion, share);
         Interlocked.Increment(ref _observed);
-        _metrics?.FramesMeasured.Add(1);
+        _metrics?.FramesMeasured.Add(1, _cameraTag);
         if (share >= _options.MotionThreshold)
         {
             Interlocked.Increment(ref _withMotion);
-            _metrics?.FramesWithMotion.Add(1);
+            _metrics?.FramesWithMotion.Add(1, _cameraTag);
             Volatile.Write(ref _motionUntilPts, ptsSeconds + _options.MotionHoldSeconds);
         }
     }

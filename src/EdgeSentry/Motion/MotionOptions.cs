@@ -1,6 +1,6 @@
 namespace EdgeSentry.Motion;
 
-/// <summary>Tuning of <see cref="MotionDetector"/>; see <see cref="DetectionPolicyOptions"/> for the configuration keys.</summary>
+/// <summary>Tuning of <see cref="MotionDetector"/>; see <see cref="DetectionPolicySection"/> for the configuration keys.</summary>
 public sealed record MotionOptions
 {
     /// <summary>Cells on the picture's longer side (the grid is square-celled, at most 160 x 160 cells).</summary>

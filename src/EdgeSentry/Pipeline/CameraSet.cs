@@ -90,7 +90,7 @@ public sealed class CameraSet
         var slot = new FreshestFrameSlot(c.Id, _metrics);
         // The engine is created first so the gate can ask its tracker for live tracks.
         var engine = new CameraRuleEngine(c.Id, c.Analytics, _labels, _time, _trackerDefaults) { EdgeId = _edgeId };
-        var gate = new DetectionGate(c.Detection ?? new(), c.Analytics.Masks, () => TrackActivity.Live(engine.Tracker.Tracks), _metrics);
+        var gate = new DetectionGate(c.Detection ?? new(), c.Analytics.Masks, () => TrackActivity.Live(engine.Tracker.Tracks), _metrics, c.Id);
         var source = new CameraSource(OptionsMapping.CameraSource(c) with { FrameInspector = gate.Observe }, slot, _time, _loggers.CreateLogger<CameraSource>(), _metrics);
         foreach (var z in c.Analytics.Zones)
         {

@@ -199,7 +199,7 @@ public sealed class DetectionScheduler
         // worker a few microseconds, never a detector run, and is counted apart from the slot's drops.
         if (lane.Gate is { } gate && !gate.ShouldDetect(frame))
         {
-            _metrics?.FramesSkipped.Add(1);
+            _metrics?.FramesSkipped.Add(1, new KeyValuePair<string, object?>("camera", lane.Slot.CameraId));
             frame.Dispose();
             lane.Done();
             return true;

@@ -135,7 +135,7 @@ public class EdgeApplicationTests
         var refusedCamera = EdgeNodeTests.YardCamera("cam-no", rtsp.Url("yard"));
         refusedCamera.GridId = "grid-8";
         // Motion-gated: its motion counters move too (the person walking is motion).
-        refusedCamera.Detection = new EdgeSentry.Motion.DetectionPolicyOptions { Policy = "motion" };
+        refusedCamera.Detection = new EdgeSentry.Motion.DetectionPolicySection { Policy = "motion" };
         var options = Options(broker.Port, EdgeNodeTests.YardCamera("cam-ok", rtsp.Url("yard")), refusedCamera);
         options.Mqtt.Username = "edge-m";
         options.Mqtt.Password = "metrics-acl-test";
@@ -150,8 +150,8 @@ public class EdgeApplicationTests
                 exposition = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
                 return Sample(exposition, "edgesentry_outbox_publish_failures_total", "reason=\"refused\"") > 0
                     && Sample(exposition, "edgesentry_outbox_publish_latency_seconds_count", "") > 0
-                    && Sample(exposition, "edgesentry_frames_motion_measured_total") > 0
-                    && Sample(exposition, "edgesentry_frames_motion_total") > 0;
+                    && Sample(exposition, "edgesentry_frames_motion_measured_total", "camera=\"cam-no\"") > 0
+                    && Sample(exposition, "edgesentry_frames_motion_total", "camera=\"cam-no\"") > 0;
             }, () => Task.FromResult(string.Join('\n', exposition.Split('\n').Where(l => l.StartsWith("edgesentry_outbox", StringComparison.Ordinal)))));
 
             // Every refusal set its message aside, counted under the same reason.
@@ -187,7 +187,7 @@ public class EdgeApplicationTests
         var camera = EdgeNodeTests.YardCamera("cam-r", SharedPaths.Clip("intel_worker_zone_preview_h264.mp4"));
         camera.Loop = true;
         // Every second frame: the frames passed over are counted as skipped.
-        camera.Detection = new EdgeSentry.Motion.DetectionPolicyOptions { Policy = "interval", IntervalFrames = 2 };
+        camera.Detection = new EdgeSentry.Motion.DetectionPolicySection { Policy = "interval", IntervalFrames = 2 };
         var options = Options(broker.Port, camera);
         options.Routing = new RoutingSection { GridMap = RoutingGrid(directory), AcceptSlaSeconds = [1, 1, 1] };
         options.Units = RoutingUnits();
@@ -212,7 +212,7 @@ public class EdgeApplicationTests
             Assert.Equal<double?>(0, Sample(exposition, "edgesentry_routing_dispatches_total", "reason=\"neighbour-cell\""));
 
             // The rest of the pipeline's and the outbox's instruments, from the same run.
-            Assert.True(Sample(exposition, "edgesentry_frames_skipped_total") > 0);
+            Assert.True(Sample(exposition, "edgesentry_frames_skipped_total", "camera=\"cam-r\"") > 0);
             Assert.True(Sample(exposition, "edgesentry_frame_age_seconds_count", "camera=\"cam-r\"") > 0);
             Assert.True(Sample(exposition, "edgesentry_alert_latency_seconds_count") > 0);
             Assert.True(Sample(exposition, "edgesentry_incidents_total", "kind=\"intrusion\"", "transition=\"started\"") > 0);

@@ -12,7 +12,7 @@ public class DetectionGateTests
     [Fact]
     public void ShouldDetect_MotionPolicyStillScene_OnlyKeepAliveFrames()
     {
-        var gate = new DetectionGate(new DetectionPolicyOptions { Policy = "motion", KeepAliveSeconds = 2 });
+        var gate = new DetectionGate(new DetectionPolicySection { Policy = "motion", KeepAliveSeconds = 2 });
         var still = Picture(0);
 
         var detected = Run(gate, 100, _ => still);
@@ -27,7 +27,7 @@ public class DetectionGateTests
     [Fact]
     public void ShouldDetect_MotionPolicyWithMotion_EveryFrameWhileItLastsThenKeepAlive()
     {
-        var gate = new DetectionGate(new DetectionPolicyOptions { Policy = "motion", KeepAliveSeconds = 5, MotionHoldSeconds = 1 });
+        var gate = new DetectionGate(new DetectionPolicySection { Policy = "motion", KeepAliveSeconds = 5, MotionHoldSeconds = 1 });
         var a = Picture(0);
         var b = Picture(60);
 
@@ -47,7 +47,7 @@ public class DetectionGateTests
     [Fact]
     public void ShouldDetect_MotionPolicyLiveTrack_EveryFrame()
     {
-        var gate = new DetectionGate(new DetectionPolicyOptions { Policy = "motion" }, liveTracks: () => 1);
+        var gate = new DetectionGate(new DetectionPolicySection { Policy = "motion" }, liveTracks: () => 1);
         var still = Picture(0);
 
         var detected = Run(gate, 50, _ => still);
@@ -62,7 +62,7 @@ public class DetectionGateTests
     [InlineData(4, 8)]
     public void ShouldDetect_Interval_EveryNthDecodedFrame(int interval, int expected)
     {
-        var gate = new DetectionGate(new DetectionPolicyOptions { Policy = "interval", IntervalFrames = interval });
+        var gate = new DetectionGate(new DetectionPolicySection { Policy = "interval", IntervalFrames = interval });
         int n = 0;
         for (int i = 0; i < 30; i++)
         {
@@ -80,7 +80,7 @@ public class DetectionGateTests
     [Fact]
     public void ShouldDetect_EveryFramePolicy_MeasuresNothingSkipsNothing()
     {
-        var gate = new DetectionGate(new DetectionPolicyOptions());
+        var gate = new DetectionGate(new DetectionPolicySection());
 
         var detected = Run(gate, 20, _ => Picture(0));
 
@@ -92,7 +92,7 @@ public class DetectionGateTests
     public void Validate_BadValues_EveryErrorWithItsPath()
     {
         var errors = new List<string>();
-        new DetectionPolicyOptions { Policy = "motoin", KeepAliveSeconds = 0, MotionThreshold = 2, IntervalFrames = 0, MotionGridSize = 500 }.Validate("$.cameras[0].detection", errors);
+        new DetectionPolicySection { Policy = "motoin", KeepAliveSeconds = 0, MotionThreshold = 2, IntervalFrames = 0, MotionGridSize = 500 }.Validate("$.cameras[0].detection", errors);
 
         Assert.Contains(errors, e => e.StartsWith("$.cameras[0].detection.policy: 'motoin'", StringComparison.Ordinal) && e.Contains("every-frame, motion, interval", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("$.cameras[0].detection.keepAliveSeconds:", StringComparison.Ordinal));

@@ -10,7 +10,7 @@ namespace EdgeSentry.Tests.Motion;
 [Collection(FootageCollection.Name)]
 public class MotionDetectorTests(ITestOutputHelper output)
 {
-    private static readonly double Threshold = new DetectionPolicyOptions().MotionThreshold;
+    private static readonly double Threshold = new DetectionPolicySection().MotionThreshold;
 
     [Theory]
     [InlineData("intel_parking_cars.mp4")]

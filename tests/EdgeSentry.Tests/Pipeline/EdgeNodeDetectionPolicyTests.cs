@@ -23,7 +23,7 @@ public class EdgeNodeDetectionPolicyTests
             var everyFrame = EdgeNodeTests.YardCamera("still-old", still);
             var motion = EdgeNodeTests.YardCamera("still-new", still);
             everyFrame.Loop = motion.Loop = true;
-            motion.Detection = new DetectionPolicyOptions { Policy = "motion", KeepAliveSeconds = 2 };
+            motion.Detection = new DetectionPolicySection { Policy = "motion", KeepAliveSeconds = 2 };
             var options = EdgeNodeTests.Options(broker.Port, everyFrame, motion);
             options.StatsIntervalSeconds = 1;
             var node = new EdgeNode(options, TimeProvider.System, NullLoggerFactory.Instance);

@@ -77,7 +77,7 @@ public class MotionPolicyScenarioTests(ITestOutputHelper output)
     {
         var engine = new CameraRuleEngine("footage", rules, clip.Labels, TimeProvider.System);
         var sink = new RecordingSink();
-        var gate = new DetectionGate(new DetectionPolicyOptions { Policy = "motion" }, rules.Masks, () => TrackActivity.Live(engine.Tracker.Tracks));
+        var gate = new DetectionGate(new DetectionPolicySection { Policy = "motion" }, rules.Masks, () => TrackActivity.Live(engine.Tracker.Tracks));
         int k = 0;
         await FootageFrames.ForEachAsync(SharedPaths.Clip(clipFile), (frame, _) =>
         {

@@ -6,7 +6,7 @@ namespace EdgeSentry.Motion;
 /// A camera's "detection" block: which of its frames go to the detector. The default, "every-frame", is the
 /// behaviour without the block. Validated with the rest of the configuration at start-up.
 /// </summary>
-public sealed class DetectionPolicyOptions
+public sealed class DetectionPolicySection
 {
     public static readonly IReadOnlyList<string> Policies = ["every-frame", "motion", "interval"];
 

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Alerts;
 
 /// <summary>The retained edge status on <c>edgesentry/v1/edges/{edgeId}/status</c>, contract <c>contracts/edge-status.v1.schema.json</c>.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Alerts;
 
 /// <summary>The routing decision carried by the centre's alert: which unit holds the incident, how far away, and why.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Alerts;
 
 /// <summary>Which line was crossed, which way counts ("both" or "direction" with <see cref="Direction"/>) and how many per label.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Alerts;
 
 /// <summary>The snapshot travels in the alert itself (base64) so a receiver never sees an alert without its picture.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Benchmarking;
 
 /// <summary>N frames in one Run against N single runs on one session of the main layout's thread count.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Benchmarking;
 
 public sealed record ClipFrames(string Clip, int Width, int Height, long Frames);

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Benchmarking;
 
 /// <summary>All clips decoded in parallel to nothing (no detection): the decoders' combined ceiling.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Benchmarking;
 
 /// <summary>One layout's numbers: session-only and end-to-end measured back to back with the same sessions.</summary>

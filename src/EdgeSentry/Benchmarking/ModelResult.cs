@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Benchmarking;
 
 public sealed record ModelResult

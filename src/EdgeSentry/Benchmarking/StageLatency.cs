@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Benchmarking;
 
 public sealed record StageLatency(string Stage, double P50Ms, double P95Ms, double P99Ms, double MeanMs, long Samples);

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Operator;
 
 // What the operator's page reads, as JSON. Strings from configuration or the network travel as data; the page

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Operator;
 
 /// <summary>One class of one camera in the detector view.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Operator;
 
 /// <summary>The detector view of a camera: the window, the detector's own cut-off and the classes seen.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Operator;
 
 /// <summary>A validation error where the page can put it: the JSON path and the message.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Operator;
 
 /// <summary>The answer to a save: saved (and where the backup went) or the errors, nothing written.</summary>

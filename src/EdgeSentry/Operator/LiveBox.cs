@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Operator;
 
 /// <summary>A box on a live frame, in the frame's pixels, with the colour it is drawn in ("#rrggbb").</summary>

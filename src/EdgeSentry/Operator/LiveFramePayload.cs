@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Operator;
 
 /// <summary>The latest drawn frame (JPEG, base64) with what is drawn on it.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Operator;
 
 /// <summary>A rule's minimum score for a class and how many of the window's detections it ignores.</summary>

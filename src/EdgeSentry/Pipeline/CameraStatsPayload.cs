@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Pipeline;
 
 public sealed record CameraStatsPayload(string CameraId, string State, long FramesDecoded, long FramesDropped, long FramesProcessed, long Reconnects, long Stalls, double FrameAgeP50Ms, double FrameAgeP99Ms, double InferenceP50Ms)

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Pipeline;
 
 /// <summary>Retained on edgesentry/v1/edges/{edgeId}/cameras/{cameraId}/status (contract camera-status.v2). The reason is redacted.</summary>

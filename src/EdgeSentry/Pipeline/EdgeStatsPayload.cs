@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Pipeline;
 
 /// <summary>Periodic on edgesentry/v1/edges/{edgeId}/stats.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EdgeSentry.Pipeline;
 
 /// <summary>The service's own footprint, for soak checks and capacity planning.</summary>

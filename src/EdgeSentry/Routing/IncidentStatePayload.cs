@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using EdgeSentry.Alerts;
 
 namespace EdgeSentry.Routing;

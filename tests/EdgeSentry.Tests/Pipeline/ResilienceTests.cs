@@ -102,9 +102,10 @@ public class ResilienceTests(ITestOutputHelper output)
             Assert.True(before.Processed > 0, $"cam-b analysed nothing in {before.Decoded} decoded frames before the outage");
             // While cam-a is down it takes no detector turns, so cam-b's share can only rise; were the outage to
             // hold up the shared stage (a worker stuck on the dead camera, a reconnect blocking the scheduler),
-            // it would fall towards 0. 0.75 leaves room for other processes on a shared box taking CPU during
-            // one window and not the other (each window is ~5 s); a stalled stage is far below it.
-            Assert.True(shareDuring >= 0.75 * shareBefore, $"cam-b's share of detection fell from {shareBefore:0.00} to {shareDuring:0.00} during cam-a's outage");
+            // it would fall towards 0. Half leaves room for other processes on a shared box taking CPU during one
+            // window and not the other (each window is ~5 s; the full suite in parallel took it from 0.99 to 0.72
+            // once, with cam-a's reconnect attempts' ffprobe runs competing too); a stalled stage is far below it.
+            Assert.True(shareDuring >= 0.5 * shareBefore, $"cam-b's share of detection fell from {shareBefore:0.00} to {shareDuring:0.00} during cam-a's outage");
             Assert.True(a.Source.Reconnects >= 1);
         }
         finally

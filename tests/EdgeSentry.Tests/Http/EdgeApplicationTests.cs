@@ -15,6 +15,7 @@ namespace EdgeSentry.Tests.Http;
 /// The edge as it runs (EdgeApplication: the node, the health loop and Kestrel) with real peers: a GStreamer RTSP
 /// server with two cameras, mosquitto, ffmpeg, ONNX Runtime — and for acceptance 3 a real Prometheus and promtool.
 /// </summary>
+[Collection(ProcessMetricsCollection.Name)]
 public class EdgeApplicationTests
 {
     private static readonly TimeSpan Cap = TimeSpan.FromSeconds(120);

@@ -117,11 +117,7 @@ public sealed class ServiceCrashTests : IAsyncLifetime
 
     private string WriteConfig(string outbox)
     {
-        string grid = Path.Combine(_directory, "grid.geojson");
-        File.WriteAllText(grid, """
-            {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"grid-7","name":"Yard","street":"street-9"},
-             "geometry":{"type":"Polygon","coordinates":[[[121.46,31.22],[121.48,31.22],[121.48,31.24],[121.46,31.24],[121.46,31.22]]]}}]}
-            """);
+        string grid = EdgeConfig.WriteYardGrid(_directory);
         JsonObject config = EdgeConfig.Base(_broker, "edge-crash", outbox);
         config["routing"] = new JsonObject { ["gridMap"] = grid };
         config["units"] = new JsonArray(new JsonObject { ["id"] = "u-yard", ["gridId"] = "grid-7", ["latitude"] = 31.231, ["longitude"] = 121.47 });

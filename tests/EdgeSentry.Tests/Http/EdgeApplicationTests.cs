@@ -233,12 +233,7 @@ public class EdgeApplicationTests
     public async Task Metrics_BrokerAbsentThenStarted_OutboxBacklogAndHealthShownThenDrained()
     {
         // The edge starts while nothing listens on the broker's port: incidents wait in the outbox.
-        int port;
-        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        int port = EdgeSentry.Demo.LocalPeer.FreePort();
 
         var camera = EdgeNodeTests.YardCamera("cam-w", SharedPaths.Clip("intel_worker_zone_preview_h264.mp4"));
         camera.Loop = true;
@@ -279,12 +274,7 @@ public class EdgeApplicationTests
     {
         // No broker yet, an outbox of one message, and an open incident updated every second: the second transition
         // makes the oldest go, which must show as degraded health with the reason.
-        int port;
-        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        int port = EdgeSentry.Demo.LocalPeer.FreePort();
 
         var camera = EdgeNodeTests.YardCamera("cam-f", SharedPaths.Clip("intel_worker_zone_preview_h264.mp4"));
         camera.Loop = true;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeSentry.Tests.Peers;
@@ -147,7 +146,7 @@ public sealed class OperatorPageTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Page_CameraNamedWithMarkup_ShownAsTextAndCredentialsNeverReachThePage()
     {
         const string name = "<img src=x onerror=alert(1)>";
-        int closed = FreePort();
+        int closed = EdgeSentry.Demo.LocalPeer.FreePort();
         string config = WriteConfig("127.0.0.1:0", name, FloorZoneAnalytics(), extraCamera: new JsonObject
         {
             ["id"] = "gate",
@@ -383,12 +382,6 @@ public sealed class OperatorPageTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     private static bool Near(Vec3b p, int r, int g, int b)
     {

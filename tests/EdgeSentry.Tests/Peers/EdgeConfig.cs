@@ -66,6 +66,17 @@ public static class EdgeConfig
     }
 
     /// <summary>Writes <paramref name="config"/> into <paramref name="directory"/>; returns the file's path.</summary>
+    /// <summary>Writes the one-cell grid map (grid-7, street-9) around the worker-zone camera; returns its path.</summary>
+    public static string WriteYardGrid(string directory)
+    {
+        string grid = Path.Combine(directory, "grid.geojson");
+        File.WriteAllText(grid, """
+            {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"grid-7","name":"Yard","street":"street-9"},
+             "geometry":{"type":"Polygon","coordinates":[[[121.46,31.22],[121.48,31.22],[121.48,31.24],[121.46,31.24],[121.46,31.22]]]}}]}
+            """);
+        return grid;
+    }
+
     public static string Write(string directory, JsonObject config, string file = "edgesentry.json")
     {
         string path = Path.Combine(directory, file);

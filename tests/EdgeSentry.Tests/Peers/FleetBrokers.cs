@@ -38,8 +38,8 @@ public sealed class FleetBrokers : IAsyncDisposable
         File.WriteAllLines(passwords, [$"{ConsumerUser}:{ConsumerPassword}", .. edgeIds.Select(id => $"{id}:{EdgePassword(id)}"), .. unitIds.Select(id => $"{id}:{UnitPassword(id)}")]);
         MosquittoBroker.Run("mosquitto_passwd", "-U", passwords);
         MosquittoBroker.OpenToAll(passwords, directory: false);
-        CentrePort = FreePort();
-        EdgePort = FreePort();
+        CentrePort = EdgeSentry.Demo.LocalPeer.FreePort();
+        EdgePort = EdgeSentry.Demo.LocalPeer.FreePort();
     }
 
     public int CentrePort { get; }
@@ -267,10 +267,4 @@ public sealed class FleetBrokers : IAsyncDisposable
 
     private static string DeployFile(string name) => Path.Combine(SharedPaths.RepoRoot, "deploy", "mosquitto", name);
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -109,7 +109,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
                 $"{Executable} not found: install mosquitto (apt-get install mosquitto) or run scripts/install-prereqs.sh");
         }
 
-        var broker = new MosquittoBroker(port ?? FreePort(), settings);
+        var broker = new MosquittoBroker(port ?? EdgeSentry.Demo.LocalPeer.FreePort(), settings);
         await broker.StartAgainAsync(cancellationToken);
         return broker;
     }
@@ -263,12 +263,6 @@ public sealed class MosquittoBroker : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>How a test broker is set up.</summary>

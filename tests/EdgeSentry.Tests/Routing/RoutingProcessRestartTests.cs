@@ -211,11 +211,7 @@ public sealed class RoutingProcessRestartTests(ITestOutputHelper output) : IAsyn
 
     private string WriteConfig(string outbox)
     {
-        string grid = Path.Combine(_directory, "grid.geojson");
-        File.WriteAllText(grid, """
-            {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"grid-7","name":"Yard","street":"street-9"},
-             "geometry":{"type":"Polygon","coordinates":[[[121.46,31.22],[121.48,31.22],[121.48,31.24],[121.46,31.24],[121.46,31.22]]]}}]}
-            """);
+        string grid = EdgeConfig.WriteYardGrid(_directory);
         JsonObject config = EdgeConfig.Base(_broker, EdgeId, outbox);
         config["routing"] = new JsonObject
         {
